@@ -1,0 +1,47 @@
+/**
+ * The events an agent run emits. One flat union of plain JSON objects: the terminal renderer, the
+ * headless JSON mode (one event per line), the session log and tests all consume the same stream.
+ * @module
+ */
+
+import type { StopReason } from "./provider.ts";
+import type { Usage } from "./messages.ts";
+
+/** Every event an agent run can emit. */
+export type AgentEvent =
+  | { type: "agent_start"; model: string; cwd: string; tools: string[] }
+  | { type: "turn_start"; turn: number }
+  | { type: "text_delta"; text: string }
+  | { type: "thinking_delta"; text: string }
+  /** A complete tool call, arguments parsed (or the raw text when they were not valid JSON). */
+  | { type: "tool_call"; id: string; name: string; args: unknown }
+  /** Streamed partial output of a running tool. */
+  | { type: "tool_update"; id: string; name: string; text: string }
+  | {
+    type: "tool_result";
+    id: string;
+    name: string;
+    isError: boolean;
+    /** The text the model receives. */
+    text: string;
+    details?: Record<string, unknown>;
+  }
+  /** Usage of one model call, and the running total of the run. */
+  | { type: "usage"; usage: Usage; total: Usage }
+  /** A message taken from the steering or follow-up queue and delivered to the model. */
+  | { type: "queue"; kind: "steer" | "followup"; text: string }
+  | { type: "retry"; attempt: number; maxRetries: number; delayMs: number; reason: string }
+  | { type: "error"; message: string; contextOverflow?: boolean }
+  | { type: "turn_end"; turn: number; reason: StopReason }
+  | {
+    type: "agent_end";
+    /** The final assistant text of the run. */
+    text: string;
+    reason: StopReason;
+    usage: Usage;
+    turns: number;
+    error?: string;
+  };
+
+/** The `type` of an agent event. */
+export type AgentEventType = AgentEvent["type"];

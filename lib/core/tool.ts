@@ -1,0 +1,61 @@
+/**
+ * What a tool is: a plain value the registry lists and the agent loop calls. Tools return results and
+ * throw on failure; the loop turns a throw into an error result whose text is the message, so messages
+ * should tell the model how to correct its call.
+ * @module
+ */
+
+import type { ContentPart } from "./messages.ts";
+
+/** A JSON Schema object describing a tool's arguments. */
+export type JsonSchema = Record<string, unknown>;
+
+/** The Deno permissions a tool needs to be useful; without them the registry leaves it out. */
+export type ToolPermission = "read" | "write" | "run" | "net" | "env";
+
+/** What a running tool gets from the loop. */
+export interface ToolContext {
+  /** The folder relative paths resolve against. */
+  cwd: string;
+  /** Aborted when the user interrupts or the run ends; tools stop their work and processes at once. */
+  signal: AbortSignal;
+  /** Streams partial output to the UI (e.g. the tail of a running command). Never seen by the model. */
+  update(text: string): void;
+}
+
+/** What a tool returns. `content` goes to the model; `details` travel in events for the UI only. */
+export interface ToolResult {
+  content: ContentPart[];
+  details?: Record<string, unknown>;
+}
+
+/** A tool the model can call. */
+export interface Tool {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments (an object schema). */
+  parameters: JsonSchema;
+  /** Deno permissions the tool needs; the registry drops tools whose permissions were not granted. */
+  permissions: readonly ToolPermission[];
+  execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/**
+ * Thrown by a tool whose failure carries data for the UI (an exit code, partial output) besides the
+ * message the model reads.
+ */
+export class ToolError extends Error {
+  /** Data for the UI, like a result's `details`. */
+  readonly details?: Record<string, unknown>;
+
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = "ToolError";
+    this.details = details;
+  }
+}
+
+/** A result holding one text part. */
+export function textResult(text: string, details?: Record<string, unknown>): ToolResult {
+  return details ? { content: [{ type: "text", text }], details } : { content: [{ type: "text", text }] };
+}
