@@ -37,6 +37,11 @@ export interface Tool {
   parameters: JsonSchema;
   /** Deno permissions the tool needs; the registry drops tools whose permissions were not granted. */
   permissions: readonly ToolPermission[];
+  /**
+   * Folds legacy or loose argument shapes into the schema's shape before validation (e.g. an array
+   * sent as a JSON string). Optional.
+   */
+  prepareArguments?(args: Record<string, unknown>): Record<string, unknown>;
   execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>;
 }
 
