@@ -1,0 +1,456 @@
+/**
+ * The `webfetch` tool: reads a URL over HTTP(S) and gives the model its content, with HTML turned into
+ * markdown or plain text. Bounded everywhere: at most {@link MAX_REDIRECTS} redirects, at most
+ * {@link MAX_DOWNLOAD_BYTES} read from the socket (the rest is dropped with a note), a timeout, and the
+ * shared output caps of `lib/core/truncate.ts`.
+ * @module
+ */
+
+import { type Tool, type ToolContext, ToolError, type ToolResult } from "../core/tool.ts";
+import { formatSize, MAX_BYTES, truncateHead } from "../core/truncate.ts";
+import { VERSION } from "../core/version.ts";
+import { htmlToMarkdown, htmlToText } from "./html.ts";
+
+/** Most bytes read from one response (5 MB); a longer body is cut and the result says so. */
+export const MAX_DOWNLOAD_BYTES = 5 * 1024 * 1024;
+/** Seconds a fetch may take when the model gives no `timeout`. */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+/** Largest `timeout` honoured, in seconds; larger values are lowered to it. */
+export const MAX_TIMEOUT_SECONDS = 120;
+/** Most redirects followed for one fetch. */
+export const MAX_REDIRECTS = 10;
+/** The User-Agent the web tools send. */
+export const USER_AGENT = `nanocode/${VERSION}`;
+
+/** The output formats `webfetch` offers for HTML pages. */
+export type WebFormat = "markdown" | "text" | "html";
+
+/** Options for {@link createWebfetchTool}; the defaults are the real network and the documented caps. */
+export interface WebfetchOptions {
+  /** The fetch implementation (default: the global `fetch`). */
+  fetch?: typeof fetch;
+  /** Most bytes read from one response (default {@link MAX_DOWNLOAD_BYTES}). */
+  maxDownloadBytes?: number;
+  /** Most redirects followed (default {@link MAX_REDIRECTS}). */
+  maxRedirects?: number;
+}
+
+/** A signal for one request: the run's signal combined with a timeout, and a way to tell them apart. */
+export interface RequestSignal {
+  signal: AbortSignal;
+  /** True once the timeout (not the caller) has fired. */
+  timedOut(): boolean;
+}
+
+/** Combines the caller's signal with a timeout of `seconds`. */
+export function requestSignal(signal: AbortSignal, seconds: number): RequestSignal {
+  const timeout = AbortSignal.timeout(Math.round(seconds * 1000));
+  return { signal: AbortSignal.any([signal, timeout]), timedOut: () => timeout.aborted };
+}
+
+/**
+ * Turns a failed request into one line for the model. A host that a narrowed `--allow-net` leaves out
+ * is named together with the flag that would allow it.
+ * @example
+ * ```ts
+ * describeNetError(new Deno.errors.NotCapable("…"), { action: "fetch https://a.dev/", url: new URL("https://a.dev/") });
+ * // Error: Cannot fetch https://a.dev/: nanocode was started without network access to a.dev; …
+ * ```
+ */
+export function describeNetError(
+  error: unknown,
+  options: { action: string; url: URL; request?: RequestSignal; seconds?: number },
+): Error {
+  const { action, url, request } = options;
+  if (error instanceof Deno.errors.NotCapable) {
+    return new Error(
+      `Cannot ${action}: nanocode was started without network access to ${url.host}; ` +
+        `restart it with --allow-net=${url.host} (or add ${url.host} to the existing --allow-net list)`,
+    );
+  }
+  if (request?.timedOut()) {
+    return new Error(
+      `Cannot ${action}: no complete response within ${options.seconds ?? "the"} s; ` +
+        `retry with a larger timeout (at most ${MAX_TIMEOUT_SECONDS}) or try another URL`,
+    );
+  }
+  if (request?.signal.aborted) return new Error(`Cannot ${action}: the request was aborted`);
+  const message = error instanceof Error ? error.message : String(error);
+  return new Error(`Cannot ${action}: ${oneLine(message)}; check the URL and that the host is reachable`);
+}
+
+/** Collapses whitespace so a message stays on one line. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** What was read from a body: at most the cap, and whether more was left unread. */
+export interface CappedBody {
+  bytes: Uint8Array;
+  truncated: boolean;
+}
+
+/** Reads a response body up to `max` bytes, then cancels the rest of the download. */
+export async function readCapped(response: Response, max: number): Promise<CappedBody> {
+  if (!response.body) return { bytes: new Uint8Array(), truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let truncated = false;
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      total += value.length;
+      if (total > max) {
+        truncated = true;
+        await reader.cancel().catch(() => {});
+        break;
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(Math.min(total, max));
+  let offset = 0;
+  for (const chunk of chunks) {
+    if (offset >= bytes.length) break;
+    const part = chunk.subarray(0, bytes.length - offset);
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return { bytes, truncated };
+}
+
+type Kind = "html" | "text" | "binary" | "unknown";
+
+const TEXT_TYPES = new Set([
+  "application/json",
+  "application/xml",
+  "application/javascript",
+  "application/ecmascript",
+  "application/x-javascript",
+  "application/yaml",
+  "application/x-yaml",
+  "application/toml",
+  "application/x-sh",
+  "application/graphql",
+  "application/sql",
+  "application/x-ndjson",
+  "application/x-www-form-urlencoded",
+]);
+
+/** The media type without parameters, lower-cased. */
+function mediaType(contentType: string): string {
+  return contentType.split(";")[0].trim().toLowerCase();
+}
+
+function classify(contentType: string): Kind {
+  const type = mediaType(contentType);
+  if (type === "" || type === "application/octet-stream") return "unknown";
+  if (type === "text/html" || type === "application/xhtml+xml") return "html";
+  if (type.startsWith("text/") || TEXT_TYPES.has(type) || /\+(json|xml)$/.test(type)) return "text";
+  return "binary";
+}
+
+/** Looks at the bytes when the server did not say what they are. */
+function sniff(bytes: Uint8Array): Kind {
+  const head = bytes.subarray(0, 8192);
+  if (head.includes(0)) return "binary";
+  try {
+    new TextDecoder("utf-8", { fatal: true }).decode(head.subarray(0, lastCharBoundary(head)));
+  } catch {
+    return "binary";
+  }
+  const start = new TextDecoder().decode(head.subarray(0, 512)).trimStart().toLowerCase();
+  return start.startsWith("<!doctype html") || start.startsWith("<html") ? "html" : "text";
+}
+
+/** The length of `bytes` without a UTF-8 sequence cut off at the end. */
+function lastCharBoundary(bytes: Uint8Array): number {
+  const end = bytes.length;
+  for (let i = 1; i <= Math.min(4, end); i++) {
+    const byte = bytes[end - i];
+    if ((byte & 0x80) === 0) return end;
+    if ((byte & 0xc0) === 0xc0) {
+      const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : 2;
+      return length > i ? end - i : end;
+    }
+  }
+  return end;
+}
+
+function decode(bytes: Uint8Array, contentType: string, kind: Kind): string {
+  let charset = /charset\s*=\s*["']?([\w.:-]+)/i.exec(contentType)?.[1];
+  if (!charset && kind === "html") {
+    const head = new TextDecoder().decode(bytes.subarray(0, 2048));
+    charset = /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1];
+  }
+  try {
+    return new TextDecoder(charset ?? "utf-8").decode(bytes);
+  } catch {
+    return new TextDecoder().decode(bytes);
+  }
+}
+
+/** Keeps the head of the output within the shared caps, cutting one enormous line by bytes if need be. */
+function bound(text: string): { text: string; note: string } {
+  const cut = truncateHead(text);
+  if (!cut.truncated) return { text, note: "" };
+  const limit = cut.by === "bytes" ? ` (${formatSize(MAX_BYTES)} limit)` : "";
+  if (cut.lineTooLong) {
+    const bytes = new TextEncoder().encode(text);
+    const kept = new TextDecoder().decode(bytes.subarray(0, lastCharBoundary(bytes.subarray(0, MAX_BYTES))));
+    return {
+      text: kept,
+      note: `[Showing the first ${formatSize(MAX_BYTES)} of ${formatSize(cut.totalBytes)} (one long line).` +
+        ` Save the page with bash (curl -sL URL -o FILE) to read the rest.]`,
+    };
+  }
+  return {
+    text: cut.text,
+    note: `[Showing lines ${cut.firstLine}-${cut.lastLine} of ${cut.totalLines}${limit}.` +
+      ` Save the page with bash (curl -sL URL -o FILE) to read the rest.]`,
+  };
+}
+
+function parseUrl(value: unknown): URL {
+  if (typeof value !== "string" || value.trim() === "") {
+    throw new TypeError("Cannot fetch: `url` is missing; give an absolute http:// or https:// URL");
+  }
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new TypeError(`Cannot fetch ${value}: not a valid URL; give an absolute http:// or https:// URL`);
+  }
+  checkScheme(url, url.href);
+  return url;
+}
+
+function checkScheme(url: URL, shown: string): void {
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ToolError(
+      `Cannot fetch ${shown}: only http:// and https:// URLs are supported, not ${url.protocol}//; ` +
+        `use the read tool for local files`,
+    );
+  }
+}
+
+function parseFormat(value: unknown): WebFormat {
+  if (value === undefined || value === null || value === "") return "markdown";
+  if (value === "markdown" || value === "text" || value === "html") return value;
+  throw new TypeError(
+    `Cannot fetch: format must be "markdown", "text" or "html", not ${JSON.stringify(value)}`,
+  );
+}
+
+function parseTimeout(value: unknown): number {
+  if (value === undefined || value === null || value === "") return DEFAULT_TIMEOUT_SECONDS;
+  const seconds = typeof value === "string" ? Number(value) : value;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new TypeError(
+      `Cannot fetch: timeout must be a positive number of seconds (at most ${MAX_TIMEOUT_SECONDS}), ` +
+        `not ${JSON.stringify(value)}`,
+    );
+  }
+  return Math.min(seconds, MAX_TIMEOUT_SECONDS);
+}
+
+function advice(status: number): string {
+  if (status === 404 || status === 410) return "check the URL";
+  if (status === 401 || status === 403) return "the page needs a login or refuses automated clients";
+  if (status === 429) return "the server is rate limiting; wait before retrying";
+  if (status >= 500) return "the server failed; retry later or try another source";
+  return "check the URL and the request";
+}
+
+async function httpError(response: Response, url: URL, max: number): Promise<ToolError> {
+  let excerpt = "";
+  try {
+    const { bytes } = await readCapped(response, Math.min(max, 64 * 1024));
+    const type = response.headers.get("content-type") ?? "";
+    const kind = classify(type) === "unknown" ? sniff(bytes) : classify(type);
+    if (kind === "html") excerpt = await htmlToText(decode(bytes, type, kind));
+    else if (kind === "text") excerpt = decode(bytes, type, kind);
+  } catch {
+    // The status alone still says what went wrong.
+  }
+  excerpt = oneLine(excerpt);
+  if (excerpt.length > 200) excerpt = `${excerpt.slice(0, 200)}…`;
+  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
+  return new ToolError(
+    `Cannot fetch ${url.href}: ${status}${excerpt ? ` (${excerpt})` : ""}; ${advice(response.status)}`,
+    { status: response.status, url: url.href },
+  );
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Creates the `webfetch` tool. Tests pass a smaller download cap or redirect bound; the real tool is
+ * {@link webfetchTool}.
+ */
+export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
+  const fetchImpl = options.fetch ?? fetch;
+  const maxDownload = options.maxDownloadBytes ?? MAX_DOWNLOAD_BYTES;
+  const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+
+  async function execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
+    const start = parseUrl(args.url);
+    const format = parseFormat(args.format);
+    const seconds = parseTimeout(args.timeout);
+    const request = requestSignal(ctx.signal, seconds);
+    const accept = format === "html"
+      ? "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+      : "text/html,application/xhtml+xml;q=0.9,text/markdown;q=0.9,text/plain;q=0.8,*/*;q=0.5";
+
+    let url = start;
+    const seen = [url.href];
+    let response: Response;
+    while (true) {
+      try {
+        response = await fetchImpl(url, {
+          redirect: "manual",
+          signal: request.signal,
+          headers: { "user-agent": USER_AGENT, accept },
+        });
+      } catch (error) {
+        throw describeNetError(error, { action: `fetch ${url.href}`, url, request, seconds });
+      }
+      if (!REDIRECTS.has(response.status)) break;
+      const location = response.headers.get("location");
+      await response.body?.cancel().catch(() => {});
+      if (!location) {
+        throw new ToolError(
+          `Cannot fetch ${url.href}: HTTP ${response.status} redirect without a Location header; try another URL`,
+          { status: response.status },
+        );
+      }
+      const next = new URL(location, url);
+      checkScheme(next, `${start.href} (redirected to ${next.href})`);
+      if (seen.includes(next.href)) {
+        throw new ToolError(
+          `Cannot fetch ${start.href}: redirect loop (${
+            [...seen.slice(seen.indexOf(next.href)), next.href]
+              .join(" -> ")
+          }); try another URL`,
+          { redirects: seen },
+        );
+      }
+      if (seen.length > maxRedirects) {
+        throw new ToolError(
+          `Cannot fetch ${start.href}: more than ${maxRedirects} redirects (last: ${next.href}); ` +
+            `fetch the final URL directly`,
+          { redirects: seen },
+        );
+      }
+      seen.push(next.href);
+      url = next;
+    }
+
+    if (!response.ok) {
+      throw await httpError(response, url, maxDownload);
+    }
+
+    const contentType = response.headers.get("content-type") ?? "";
+    const declared = Number(response.headers.get("content-length") ?? "NaN");
+    let kind = classify(contentType);
+    const details: Record<string, unknown> = {
+      url: url.href,
+      status: response.status,
+      contentType: mediaType(contentType) || null,
+      format,
+      redirects: seen.length - 1,
+    };
+
+    if (kind === "binary") {
+      await response.body?.cancel().catch(() => {});
+      return describeBinary(
+        url,
+        contentType,
+        Number.isFinite(declared) ? formatSize(declared) : "size unknown",
+        details,
+      );
+    }
+
+    let body: CappedBody;
+    try {
+      body = await readCapped(response, maxDownload);
+    } catch (error) {
+      throw describeNetError(error, { action: `fetch ${url.href}`, url, request, seconds });
+    }
+    if (kind === "unknown") kind = sniff(body.bytes);
+    if (kind === "binary") {
+      const size = Number.isFinite(declared)
+        ? formatSize(declared)
+        : `${body.truncated ? "over " : ""}${formatSize(body.bytes.length)}`;
+      return describeBinary(url, contentType || "unknown type", size, details);
+    }
+
+    const source = decode(body.bytes, contentType, kind);
+    let text = source;
+    if (kind === "html" && format === "markdown") text = await htmlToMarkdown(source, { baseUrl: url.href });
+    else if (kind === "html" && format === "text") text = await htmlToText(source, { baseUrl: url.href });
+    if (text.trim() === "") text = "(the page has no text content)";
+
+    const bounded = bound(text);
+    let output = bounded.text;
+    const notes: string[] = [];
+    if (body.truncated) {
+      notes.push(`[Download stopped at ${formatSize(maxDownload)}; the rest of the response was not read.]`);
+    }
+    if (bounded.note) notes.push(bounded.note);
+    if (notes.length) output += `\n\n${notes.join("\n")}`;
+    if (seen.length > 1) output = `[Redirected to ${url.href}]\n\n${output}`;
+    details.bytes = body.bytes.length;
+    details.downloadTruncated = body.truncated;
+    details.outputTruncated = bounded.note !== "";
+    return { content: [{ type: "text", text: output }], details };
+  }
+
+  return {
+    name: "webfetch",
+    description:
+      "Fetch a URL over http(s) and return its content. HTML pages come back as markdown (default), plain " +
+      'text (format "text") or the raw HTML (format "html"); other text types (JSON, plain text, …) as they ' +
+      "are; binary files only as a short description. Follows up to 10 redirects, reads at most 5 MB and " +
+      "times out after `timeout` seconds (default 30, max 120). Output is cut at 2000 lines or 50KB.",
+    parameters: {
+      type: "object",
+      properties: {
+        url: { type: "string", description: "The http:// or https:// URL to fetch." },
+        format: {
+          type: "string",
+          enum: ["markdown", "text", "html"],
+          description: 'How to return an HTML page: "markdown" (default), "text" or "html".',
+        },
+        timeout: {
+          type: "number",
+          description:
+            `Seconds to wait for the whole response (default ${DEFAULT_TIMEOUT_SECONDS}, max ${MAX_TIMEOUT_SECONDS}).`,
+        },
+      },
+      required: ["url"],
+      additionalProperties: false,
+    },
+    permissions: ["net"],
+    execute,
+  };
+}
+
+function describeBinary(
+  url: URL,
+  contentType: string,
+  size: string,
+  details: Record<string, unknown>,
+): ToolResult {
+  const text =
+    `Binary content at ${url.href}: ${mediaType(contentType) || contentType}, ${size} (not shown). ` +
+    `This tool returns text only; download the file with bash (curl -sL URL -o FILE) to work with it.`;
+  return { content: [{ type: "text", text }], details: { ...details, binary: true } };
+}
+
+/** The `webfetch` tool with the real network and the documented limits. */
+export const webfetchTool: Tool = createWebfetchTool();
