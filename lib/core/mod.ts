@@ -11,3 +11,4 @@ export * from "./provider.ts";
 export * from "./errors.ts";
 export * from "./truncate.ts";
 export * from "./version.ts";
+export * from "./format.ts";

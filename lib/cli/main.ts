@@ -1,0 +1,131 @@
+/**
+ * Wiring: from parsed flags to a running agent in the REPL or headless. Everything here returns an
+ * exit code; only the entry point exits.
+ * @module
+ */
+
+import { HELP, parseCli } from "./args.ts";
+import { ConfigError, UsageError, VERSION } from "../core/mod.ts";
+
+/** The process streams and environment a run uses; tests may replace them. */
+export interface CliIo {
+  stdout: WritableStream<Uint8Array>;
+  stderr: WritableStream<Uint8Array>;
+  env: (name: string) => string | undefined;
+  cwd: string;
+}
+
+const encoder = new TextEncoder();
+
+async function writeLine(stream: WritableStream<Uint8Array>, text: string): Promise<void> {
+  const writer = stream.getWriter();
+  try {
+    await writer.write(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
+  } finally {
+    writer.releaseLock();
+  }
+}
+
+function safeEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    // Without --allow-env for this variable, it counts as unset.
+    return undefined;
+  }
+}
+
+/** The real process streams. */
+export function processIo(): CliIo {
+  return { stdout: Deno.stdout.writable, stderr: Deno.stderr.writable, env: safeEnv, cwd: Deno.cwd() };
+}
+
+async function readStdin(): Promise<string> {
+  return (await new Response(Deno.stdin.readable).text()).trim();
+}
+
+/** Runs nanocode with the given arguments and returns the process exit code. */
+export async function main(args: string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    return await run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      await writeLine(io.stderr, `nanocode: ${error.message}`);
+      return 2;
+    }
+    if (error instanceof ConfigError) {
+      await writeLine(io.stderr, `nanocode: ${error.message}`);
+      return 1;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    await writeLine(io.stderr, `nanocode: ${message.split("\n")[0]}`);
+    return 1;
+  }
+}
+
+async function run(args: string[], io: CliIo): Promise<number> {
+  const options = parseCli(args);
+  if (options.help) {
+    await writeLine(io.stdout, HELP);
+    return 0;
+  }
+  if (options.version) {
+    await writeLine(io.stdout, `nanocode ${VERSION}`);
+    return 0;
+  }
+
+  const interactive = !options.print && options.mode !== "json" && Deno.stdin.isTerminal();
+  let prompt = options.prompt;
+  if (!interactive && !Deno.stdin.isTerminal()) {
+    const piped = await readStdin();
+    if (piped !== "") prompt = prompt === undefined ? piped : `${prompt}\n\n${piped}`;
+  }
+  if (!interactive && (prompt === undefined || prompt.trim() === "")) {
+    throw new UsageError(
+      'Cannot run headless without a prompt: pass it as an argument (nanocode -p "…") or on standard input.',
+    );
+  }
+
+  const [{ resolveConfig }, { createSession }] = await Promise.all([
+    import("./config.ts"),
+    import("./session.ts"),
+  ]);
+  const config = await resolveConfig({
+    flags: { model: options.model, baseUrl: options.baseUrl, maxRetries: options.maxRetries },
+    env: io.env,
+    readFile: async (path) => {
+      try {
+        return await Deno.readTextFile(path);
+      } catch {
+        return undefined;
+      }
+    },
+  });
+  const session = await createSession({ options, config, io });
+  const quietNotes = options.quiet || options.mode === "json";
+  if (!quietNotes || interactive) {
+    for (const warning of session.warnings) await writeLine(io.stderr, `nanocode: ${warning}`);
+  }
+
+  if (interactive) {
+    const { runRepl } = await import("../ui/mod.ts");
+    return await runRepl(session, { initialPrompt: prompt });
+  }
+
+  const controller = new AbortController();
+  const onInterrupt = () => controller.abort();
+  Deno.addSignalListener("SIGINT", onInterrupt);
+  try {
+    const { runHeadless } = await import("../headless/mod.ts");
+    return await runHeadless(session.agent.run(prompt!, controller.signal), {
+      mode: options.mode,
+      quiet: options.quiet,
+      showThinking: config.showThinking,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      color: Deno.stderr.isTerminal() && io.env("NO_COLOR") === undefined,
+    });
+  } finally {
+    Deno.removeSignalListener("SIGINT", onInterrupt);
+  }
+}

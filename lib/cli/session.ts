@@ -1,0 +1,98 @@
+/**
+ * A session: the provider, the tool surface, the system prompt and the agent, built from the
+ * resolved configuration. Both front ends (REPL and headless) start from one.
+ * @module
+ */
+
+import { Agent, InputQueue } from "../agent/mod.ts";
+import type { Provider, Tool } from "../core/mod.ts";
+import { VERSION } from "../core/mod.ts";
+import { createOpenAIProvider } from "../provider/mod.ts";
+import { buildToolSurface, describeOmitted, type OmittedTool } from "../tools/registry.ts";
+import { buildSystemPrompt, readTextOrFile, type Skill } from "../context/mod.ts";
+import type { CliOptions } from "./args.ts";
+import type { ResolvedConfig } from "./config.ts";
+import type { CliIo } from "./main.ts";
+
+/** Everything a front end needs to drive a conversation. */
+export interface Session {
+  agent: Agent;
+  provider: Provider;
+  config: ResolvedConfig;
+  /** Messages typed while the agent works. */
+  queue: InputQueue;
+  tools: Tool[];
+  omitted: OmittedTool[];
+  skills: Skill[];
+  /** One-line notes for the user (tools left out, unreadable context files, skipped skills). */
+  warnings: string[];
+  /** Re-reads context files and skills and rebuilds the system prompt, keeping the conversation. */
+  reload(): Promise<string[]>;
+}
+
+/** What {@link createSession} is built from. */
+export interface SessionOptions {
+  options: CliOptions;
+  config: ResolvedConfig;
+  io: CliIo;
+}
+
+/** Builds a session: tool surface, system prompt, provider and agent. */
+export async function createSession({ options, config, io }: SessionOptions): Promise<Session> {
+  const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd });
+  const provider = createOpenAIProvider({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    maxRetries: config.maxRetries,
+    sessionId: crypto.randomUUID(),
+    userAgent: `nanocode/${VERSION}`,
+  });
+  const omittedNote = describeOmitted(omitted);
+  const systemPromptOverride = options.systemPrompt !== undefined
+    ? await readTextOrFile(options.systemPrompt, io.cwd)
+    : undefined;
+  const appendOverride = options.appendSystemPrompt !== undefined
+    ? await readTextOrFile(options.appendSystemPrompt, io.cwd)
+    : undefined;
+
+  const build = async () => {
+    const built = await buildSystemPrompt({
+      cwd: io.cwd,
+      home: io.env("HOME") ?? io.env("USERPROFILE") ?? "",
+      tools: tools.map((t) => ({ name: t.name, description: t.description })),
+      date: new Date().toISOString().slice(0, 10),
+      platform: `${Deno.build.os} ${Deno.build.arch}`,
+      systemPromptOverride,
+      appendOverride: [appendOverride, omittedNote].filter((s) => s !== undefined).join("\n\n") || undefined,
+      noContextFiles: options.noContextFiles,
+    });
+    return built;
+  };
+  const built = await build();
+  const queue = new InputQueue();
+  const agent = new Agent({
+    provider,
+    tools,
+    model: config.model,
+    cwd: io.cwd,
+    systemPrompt: built.prompt,
+    queue,
+  });
+  const session: Session = {
+    agent,
+    provider,
+    config,
+    queue,
+    tools,
+    omitted,
+    skills: built.skills,
+    warnings: [...(omittedNote ? [omittedNote] : []), ...built.warnings],
+    async reload() {
+      const again = await build();
+      agent.setSystemPrompt(again.prompt);
+      session.skills = again.skills;
+      return again.warnings;
+    },
+  };
+  return session;
+}

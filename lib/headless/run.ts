@@ -1,0 +1,95 @@
+/**
+ * Headless runs: `--print` writes the final answer, `--mode json` writes every agent event as one
+ * JSON line. Unless quiet, a short trace of tool calls, retries and errors goes to standard error so
+ * a person watching a CI log sees progress.
+ * @module
+ */
+
+import type { AgentEvent } from "../core/mod.ts";
+import { formatToolCall, summarizeResult } from "../core/mod.ts";
+
+/** Where and how a headless run writes. */
+export interface HeadlessOptions {
+  mode: "text" | "json";
+  quiet: boolean;
+  showThinking: boolean;
+  /** Standard output: the answer or the JSON events. */
+  stdout: WritableStream<Uint8Array>;
+  /** Standard error: the progress trace and error lines. */
+  stderr: WritableStream<Uint8Array>;
+  /** Whether standard error takes ANSI colour (a terminal without NO_COLOR). */
+  color: boolean;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Consumes a run's events and writes them as the mode says. Returns the exit code: 0 done, 1 error,
+ * 130 interrupted.
+ */
+export async function runHeadless(
+  events: AsyncIterable<AgentEvent>,
+  options: HeadlessOptions,
+): Promise<number> {
+  const out = options.stdout.getWriter();
+  const err = options.stderr.getWriter();
+  const paint = (code: string, text: string) => options.color ? `\x1b[${code}m${text}\x1b[0m` : text;
+  let thinking = false;
+  const trace = async (line: string) => {
+    if (thinking) {
+      thinking = false;
+      await err.write(encoder.encode("\n"));
+    }
+    await err.write(encoder.encode(line + "\n"));
+  };
+  let code = 0;
+  try {
+    for await (const event of events) {
+      if (options.mode === "json") await out.write(encoder.encode(JSON.stringify(event) + "\n"));
+      if (event.type === "agent_end") {
+        code = event.reason === "aborted" ? 130 : event.reason === "error" ? 1 : 0;
+        if (options.mode === "text" && event.reason !== "error" && event.text !== "") {
+          await out.write(encoder.encode(event.text.endsWith("\n") ? event.text : event.text + "\n"));
+        }
+        if (event.reason === "error") {
+          await trace(paint("31", `nanocode: ${event.error ?? "the run failed"}`));
+        } else if (event.reason === "aborted" && !options.quiet) await trace("nanocode: interrupted");
+        continue;
+      }
+      if (options.quiet) continue;
+      switch (event.type) {
+        case "thinking_delta":
+          if (options.showThinking) {
+            thinking = true;
+            await err.write(encoder.encode(paint("2", event.text)));
+          }
+          break;
+        case "tool_call":
+          await trace(`${paint("36", "⏺")} ${formatToolCall(event.name, event.args)}`);
+          break;
+        case "tool_result":
+          await trace(
+            `  ⎿  ${event.isError ? paint("31", summarizeResult(event.text)) : summarizeResult(event.text)}`,
+          );
+          break;
+        case "retry":
+          await trace(
+            paint(
+              "33",
+              `↻ retry ${event.attempt}/${event.maxRetries} in ${
+                (event.delayMs / 1000).toFixed(1)
+              }s: ${event.reason}`,
+            ),
+          );
+          break;
+        case "queue":
+          await trace(`» ${event.kind}: ${event.text}`);
+          break;
+      }
+    }
+  } finally {
+    out.releaseLock();
+    err.releaseLock();
+  }
+  return code;
+}

@@ -1,0 +1,119 @@
+/**
+ * The tool surface: every built-in tool, narrowed by `--tools` and by the Deno permissions this
+ * process was granted. A tool whose permissions are missing is left out, with the flag that would
+ * add it, so the model is never offered a tool that cannot work.
+ * @module
+ */
+
+import { type Tool, type ToolPermission, UsageError } from "../core/mod.ts";
+import { readTool } from "./read.ts";
+import { writeTool } from "./write.ts";
+import { editTool } from "./edit.ts";
+import { bashTool } from "./bash.ts";
+import { globTool } from "./glob.ts";
+import { findTool } from "./find.ts";
+import { lsTool } from "./ls.ts";
+import { grepTool } from "./grep.ts";
+import { webfetchTool } from "./webfetch.ts";
+import { websearchTool } from "./websearch.ts";
+
+/** Every built-in tool, in the order the model sees them. */
+export const BUILTIN_TOOLS: readonly Tool[] = [
+  readTool,
+  writeTool,
+  editTool,
+  bashTool,
+  globTool,
+  findTool,
+  lsTool,
+  grepTool,
+  webfetchTool,
+  websearchTool,
+];
+
+/** The flag that grants each permission. */
+const FLAGS: Record<ToolPermission, string> = {
+  read: "--allow-read",
+  write: "--allow-write",
+  run: "--allow-run",
+  net: "--allow-net",
+  env: "--allow-env",
+};
+
+/** A tool left out of the surface and why. */
+export interface OmittedTool {
+  name: string;
+  /** The flags that would add it, e.g. `--allow-run`. */
+  flags: string[];
+}
+
+/** Options for {@link buildToolSurface}. */
+export interface SurfaceOptions {
+  /** Names from `--tools`; undefined for every tool, `[]` for none. */
+  only?: readonly string[];
+  /** The folder file permissions are checked for. */
+  cwd: string;
+  /** Answers whether a permission is usable (default: asks `Deno.permissions`). */
+  granted?: (permission: ToolPermission, cwd: string) => Promise<boolean>;
+  /** The tools to choose from (default {@link BUILTIN_TOOLS}). */
+  tools?: readonly Tool[];
+}
+
+/** Whether this process may use a permission, asked without prompting. */
+export async function isGranted(permission: ToolPermission, cwd: string): Promise<boolean> {
+  const descriptor: Deno.PermissionDescriptor = permission === "read" || permission === "write"
+    ? { name: permission, path: cwd }
+    : permission === "run"
+    ? { name: "run", command: "bash" }
+    : permission === "env"
+    ? { name: "env" }
+    : { name: "net" };
+  const status = await Deno.permissions.query(descriptor);
+  // Net is usually granted per host (the model endpoint, the web hosts), so a partial grant still
+  // makes the web tools useful; they name the missing host when one is refused.
+  if (permission === "net") return status.state !== "denied";
+  return status.state === "granted";
+}
+
+/**
+ * Builds the tools to offer. Throws {@link UsageError} when `only` names an unknown tool.
+ */
+export async function buildToolSurface(
+  options: SurfaceOptions,
+): Promise<{ tools: Tool[]; omitted: OmittedTool[] }> {
+  const all = options.tools ?? BUILTIN_TOOLS;
+  const granted = options.granted ?? isGranted;
+  let chosen: readonly Tool[] = all;
+  if (options.only !== undefined) {
+    const names = new Set(all.map((t) => t.name));
+    const unknown = options.only.filter((n) => !names.has(n));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `Cannot offer unknown tool${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: choose from ${
+          [...names].join(", ")
+        } or none.`,
+      );
+    }
+    chosen = all.filter((t) => options.only!.includes(t.name));
+  }
+  const cache = new Map<ToolPermission, boolean>();
+  const tools: Tool[] = [];
+  const omitted: OmittedTool[] = [];
+  for (const tool of chosen) {
+    const missing: string[] = [];
+    for (const permission of tool.permissions) {
+      if (!cache.has(permission)) cache.set(permission, await granted(permission, options.cwd));
+      if (!cache.get(permission)) missing.push(FLAGS[permission]);
+    }
+    if (missing.length === 0) tools.push(tool);
+    else omitted.push({ name: tool.name, flags: missing });
+  }
+  return { tools, omitted };
+}
+
+/** One line telling the user (and the model) which tools were left out and how to add them. */
+export function describeOmitted(omitted: readonly OmittedTool[]): string | undefined {
+  if (omitted.length === 0) return undefined;
+  const parts = omitted.map((o) => `${o.name} (needs ${o.flags.join(" ")})`);
+  return `Tools left out because nanocode lacks the permission: ${parts.join(", ")}.`;
+}

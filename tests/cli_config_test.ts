@@ -1,0 +1,135 @@
+import { assert, assertEquals, assertRejects } from "./support/assert.ts";
+import { DEFAULT_BASE_URL, DEFAULT_MODEL, keyFromAuthJson, resolveConfig } from "../lib/cli/config.ts";
+import { parseCli } from "../lib/cli/args.ts";
+import { UsageError } from "../lib/core/mod.ts";
+
+function sources(env: Record<string, string>, files: Record<string, string> = {}, flags = {}) {
+  return {
+    flags,
+    env: (name: string) => env[name],
+    readFile: (path: string) => Promise.resolve(files[path]),
+  };
+}
+
+Deno.test("config defaults to OpenCode Go and kimi-k2.6", async () => {
+  const config = await resolveConfig(sources({ OPENCODE_API_KEY: "k" }));
+  assertEquals([config.baseUrl, config.model, config.apiKey, config.keySource], [
+    DEFAULT_BASE_URL,
+    DEFAULT_MODEL,
+    "k",
+    "OPENCODE_API_KEY",
+  ]);
+  assertEquals(config.showThinking, true);
+  assertEquals(config.maxRetries, 4);
+});
+
+Deno.test("config takes keys in the documented order on OpenCode endpoints", async () => {
+  const all = { OPENCODE_API_KEY: "a", OPENCODE_GO_API_KEY: "b", OPENAI_API_KEY: "c" };
+  assertEquals((await resolveConfig(sources(all))).apiKey, "a");
+  assertEquals((await resolveConfig(sources({ OPENCODE_GO_API_KEY: "b", OPENAI_API_KEY: "c" }))).apiKey, "b");
+  assertEquals((await resolveConfig(sources({ OPENAI_API_KEY: "c" }))).apiKey, "c");
+});
+
+Deno.test("config never sends an OpenCode key to another endpoint", async () => {
+  const env = {
+    OPENAI_BASE_URL: "https://api.example.com/v1",
+    OPENCODE_API_KEY: "secret",
+    OPENAI_API_KEY: "mine",
+  };
+  const config = await resolveConfig(sources(env));
+  assertEquals([config.apiKey, config.keySource], ["mine", "OPENAI_API_KEY"]);
+  await assertRejects(
+    () => resolveConfig(sources({ OPENAI_BASE_URL: "https://api.example.com/v1", OPENCODE_API_KEY: "x" })),
+    /^Cannot call https:\/\/api\.example\.com\/v1: no API key found; set OPENAI_API_KEY$/,
+  );
+});
+
+Deno.test("config reads OpenCode's auth.json, opencode-go first on the Go endpoint", async () => {
+  const auth = JSON.stringify({
+    opencode: { type: "api", key: "zen-key" },
+    "opencode-go": { type: "api", key: "go-key" },
+    broken: 5,
+  });
+  const config = await resolveConfig(
+    sources({ HOME: "/home/u" }, { "/home/u/.local/share/opencode/auth.json": auth }),
+  );
+  assertEquals([config.apiKey, config.keySource], ["go-key", "auth.json (opencode-go)"]);
+  const zen = await resolveConfig(
+    sources({ XDG_DATA_HOME: "/data" }, { "/data/opencode/auth.json": auth }, {
+      baseUrl: "https://opencode.ai/zen/v1",
+    }),
+  );
+  assertEquals(zen.apiKey, "zen-key");
+});
+
+Deno.test("auth.json parsing skips invalid entries and invalid JSON", () => {
+  assertEquals(keyFromAuthJson("{not json", ["opencode"]), undefined);
+  assertEquals(
+    keyFromAuthJson('{"opencode-go": {"type": "api"}, "opencode": {"type":"api","key":"k"}}', [
+      "opencode-go",
+      "opencode",
+    ]),
+    {
+      id: "opencode",
+      key: "k",
+    },
+  );
+  assertEquals(keyFromAuthJson('{"opencode": {"type":"oauth","access":"tok"}}', ["opencode"]), {
+    id: "opencode",
+    key: "tok",
+  });
+});
+
+Deno.test("config without a key fails before any request, naming the variables", async () => {
+  await assertRejects(
+    () => resolveConfig(sources({ HOME: "/nowhere" })),
+    /no API key found; set OPENCODE_API_KEY \(or OPENCODE_GO_API_KEY, OPENAI_API_KEY\), or log in with OpenCode/,
+  );
+});
+
+Deno.test("config lets loopback endpoints run without a key", async () => {
+  const config = await resolveConfig(sources({ OPENAI_BASE_URL: "http://127.0.0.1:8080/v1/" }));
+  assertEquals([config.baseUrl, config.apiKey, config.keySource], [
+    "http://127.0.0.1:8080/v1",
+    undefined,
+    "none",
+  ]);
+});
+
+Deno.test("config: flags beat the environment, SHOW_THINKING=0 hides reasoning", async () => {
+  const config = await resolveConfig(
+    sources({ OPENAI_BASE_URL: "http://localhost:1/v1", MODEL: "env-model", SHOW_THINKING: "0" }, {}, {
+      model: "flag-model",
+    }),
+  );
+  assertEquals([config.model, config.showThinking], ["flag-model", false]);
+});
+
+Deno.test("config rejects an endpoint that is not an http URL", async () => {
+  await assertRejects(() => resolveConfig(sources({ OPENAI_BASE_URL: "ftp://x" })), /not an http\(s\) URL/);
+});
+
+Deno.test("cli parses print mode, tools and the prompt words", () => {
+  const options = parseCli(["-p", "--tools", "read,bash", "--model", "m", "fix", "the", "bug"]);
+  assertEquals([options.print, options.tools, options.model, options.prompt], [
+    true,
+    ["read", "bash"],
+    "m",
+    "fix the bug",
+  ]);
+  assertEquals(parseCli(["--tools", "none"]).tools, []);
+  assertEquals(parseCli([]).tools, undefined);
+});
+
+Deno.test("cli usage errors are one line and carry exit code 2", () => {
+  for (const args of [["--bogus"], ["--mode", "xml"], ["--max-retries", "x"], ["--model", ""]]) {
+    try {
+      parseCli(args);
+      throw new Error(`accepted ${args.join(" ")}`);
+    } catch (error) {
+      assert(error instanceof UsageError, String(error));
+      assertEquals(error.exitCode, 2);
+      assertEquals(error.message.includes("\n"), false);
+    }
+  }
+});
