@@ -1,0 +1,290 @@
+/**
+ * The provider for OpenAI-compatible `/chat/completions` endpoints (OpenCode Zen and Go, OpenAI,
+ * OpenRouter, DeepSeek, Moonshot, vLLM, Ollama, LM Studio, LiteLLM…): request building, retries
+ * before the first byte of output, streaming, and one-line errors.
+ * @module
+ */
+
+import type { AssistantMessage } from "../core/messages.ts";
+import type { ChatRequest, Provider, ProviderDelta } from "../core/provider.ts";
+import { ProviderError } from "../core/errors.ts";
+import { VERSION } from "../core/version.ts";
+import { ResponseAssembler } from "./assemble.ts";
+import { readChatStream } from "./chat_stream.ts";
+import { describeHttpError, oneLine, serverMessage } from "./http_errors.ts";
+import { buildChatBody } from "./request.ts";
+import {
+  abortableSleep,
+  backoffDelay,
+  formatWait,
+  isRetryableStatus,
+  MAX_RETRY_WAIT_MS,
+  retryAfterMs,
+} from "./retry.ts";
+
+/** Options of {@link createOpenAIProvider}. */
+export interface OpenAIProviderOptions {
+  /** The API base, e.g. `https://opencode.ai/zen/go/v1` (a trailing slash is ignored). */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer <key>` when set. */
+  apiKey?: string;
+  /** Extra request headers; they override the defaults. */
+  headers?: Record<string, string>;
+  /** How many times a failed request is sent again before giving up (default 4). */
+  maxRetries?: number;
+  /** Stable per conversation; sent as `x-opencode-session` (OpenCode Go requires one). */
+  sessionId: string;
+  /** The `User-Agent` header (default `nanocode/<VERSION>`). */
+  userAgent?: string;
+  /** The fetch to use (default `globalThis.fetch`). */
+  fetch?: typeof fetch;
+  /** Waits between retries (default: a timer that the signal cancels). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Jitter source in [0, 1) (default `Math.random`). */
+  random?: () => number;
+}
+
+/**
+ * Creates a provider for an OpenAI-compatible endpoint.
+ *
+ * @example
+ * ```ts
+ * const provider = createOpenAIProvider({ baseUrl, apiKey, sessionId: crypto.randomUUID() });
+ * for await (const delta of provider.stream({ model, messages }, signal)) handle(delta);
+ * ```
+ */
+export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
+  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": options.userAgent ?? `nanocode/${VERSION}`,
+    "x-opencode-session": options.sessionId,
+  };
+  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+  for (const [key, value] of Object.entries(options.headers ?? {})) headers[key.toLowerCase()] = value;
+  const settings: Settings = {
+    baseUrl,
+    headers,
+    maxRetries: options.maxRetries ?? 4,
+    fetch: options.fetch ?? globalThis.fetch,
+    sleep: options.sleep ?? abortableSleep,
+    random: options.random ?? Math.random,
+  };
+  return {
+    stream: (request, signal) => streamChat(settings, request, signal),
+    listModels: (signal) => listModels(settings, signal),
+  };
+}
+
+interface Settings {
+  baseUrl: string;
+  headers: Record<string, string>;
+  maxRetries: number;
+  fetch: typeof fetch;
+  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  random: () => number;
+}
+
+async function* streamChat(
+  settings: Settings,
+  request: ChatRequest,
+  signal: AbortSignal,
+): AsyncGenerator<ProviderDelta, void, undefined> {
+  const url = `${settings.baseUrl}/chat/completions`;
+  const model = request.model;
+  const body = JSON.stringify(buildChatBody(request));
+  const { maxRetries } = settings;
+  for (let attempt = 0;; attempt++) {
+    if (signal.aborted) return yield aborted();
+    let response: Response;
+    try {
+      response = await settings.fetch(url, { method: "POST", headers: settings.headers, body, signal });
+    } catch (error) {
+      if (signal.aborted) return yield aborted();
+      const said = oneLine(error instanceof Error ? error.message : String(error), 200);
+      if (isPermissionError(error)) {
+        return yield failed(
+          `Cannot reach ${url}: network access was not granted (${said}); run with --allow-net for that host`,
+        );
+      }
+      if (attempt >= maxRetries) {
+        return yield failed(
+          `Cannot reach ${url}: ${said}${retried(attempt)}; check the base URL and your network`,
+        );
+      }
+      const delayMs = backoffDelay(attempt, settings.random);
+      yield { type: "retry", attempt: attempt + 1, maxRetries, delayMs, reason: `network error: ${said}` };
+      if (!await wait(settings, delayMs, signal)) return yield aborted();
+      continue;
+    }
+
+    if (response.ok) {
+      const type = response.headers.get("content-type") ?? "";
+      if (type.includes("application/json") && response.body) {
+        yield* readCompletion(response, model, signal);
+      } else if (response.body) {
+        yield* readChatStream(response.body, { signal, model });
+      } else {
+        yield failed(`Cannot read the reply of ${model}: the response had no body; try again`);
+      }
+      return;
+    }
+
+    let text = "";
+    try {
+      text = await response.text();
+    } catch {
+      if (signal.aborted) return yield aborted();
+    }
+    const failure = describeHttpError(response.status, text, {
+      statusText: response.statusText,
+      url: settings.baseUrl,
+      model,
+    });
+    if (!failure.retryable) return yield failed(failure.message, failure.contextOverflow);
+    if (attempt >= maxRetries) return yield failed(`${failure.message}${retried(attempt)}`);
+    const asked = retryAfterMs(response.headers);
+    if (asked !== undefined && asked > MAX_RETRY_WAIT_MS) {
+      const at = new Date(Date.now() + asked).toLocaleTimeString();
+      return yield failed(
+        `Cannot get a reply from ${model}: the server asks to wait ${
+          formatWait(asked)
+        } (HTTP ${response.status}: ${serverMessage(text) ?? response.statusText}); try again after ${at}`,
+      );
+    }
+    const delayMs = asked ?? backoffDelay(attempt, settings.random);
+    const reason = `HTTP ${response.status}: ${serverMessage(text) ?? response.statusText}`;
+    yield { type: "retry", attempt: attempt + 1, maxRetries, delayMs, reason };
+    if (!await wait(settings, delayMs, signal)) return yield aborted();
+  }
+}
+
+/** Reads a non-streamed `chat.completion` (servers that ignore `stream: true`). */
+async function* readCompletion(
+  response: Response,
+  model: string,
+  signal: AbortSignal,
+): AsyncGenerator<ProviderDelta, void, undefined> {
+  const asm = new ResponseAssembler();
+  const out: ProviderDelta[] = [];
+  let json: unknown;
+  try {
+    json = JSON.parse(await response.text());
+  } catch (error) {
+    if (signal.aborted) asm.fail({ reason: "aborted" }, out);
+    else {
+      const said = error instanceof SyntaxError ? "the JSON reply is malformed" : "the connection broke";
+      asm.fail({ reason: "error", error: `Cannot read the reply of ${model}: ${said}; try again` }, out);
+    }
+    return yield* out;
+  }
+  const obj = (json ?? {}) as Record<string, unknown>;
+  if (obj.error !== undefined) {
+    const said = serverMessage(JSON.stringify(obj)) ?? "unknown error";
+    asm.fail({
+      reason: "error",
+      error: `Cannot get a reply from ${model}: the endpoint reported an error (${said})`,
+    }, out);
+  } else {
+    asm.applyMessage(obj, out);
+    asm.finish(out);
+  }
+  yield* out;
+}
+
+async function listModels(settings: Settings, signal: AbortSignal): Promise<string[]> {
+  const url = `${settings.baseUrl}/models`;
+  const headers = { ...settings.headers };
+  delete headers["content-type"];
+  let response: Response;
+  try {
+    response = await settings.fetch(url, { headers, signal });
+  } catch (error) {
+    if (signal.aborted) throw error;
+    const said = oneLine(error instanceof Error ? error.message : String(error), 200);
+    throw new ProviderError(`Cannot list models at ${url}: ${said}; check the base URL and your network`, {
+      retryable: !isPermissionError(error),
+      cause: error,
+    });
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    const said = serverMessage(text) ?? response.statusText;
+    const hint = response.status === 401
+      ? "check your API key (OPENCODE_API_KEY / OPENAI_API_KEY)"
+      : response.status === 404
+      ? "check the base URL"
+      : "try again later";
+    throw new ProviderError(`Cannot list models at ${url}: HTTP ${response.status}: ${said}; ${hint}`, {
+      status: response.status,
+      retryable: isRetryableStatus(response.status),
+    });
+  }
+  const ids = modelIds(text);
+  if (!ids) {
+    throw new ProviderError(
+      `Cannot list models at ${url}: the reply is not a model list; check that the base URL ends in /v1`,
+      { status: response.status },
+    );
+  }
+  return ids;
+}
+
+/** Ids from `{data: [{id}]}`, `{models: [...]}` or a bare array; undefined for anything else. */
+function modelIds(text: string): string[] | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const obj = json as Record<string, unknown> | null;
+  const list = Array.isArray(json) ? json : Array.isArray(obj?.data) ? obj.data : obj?.models;
+  if (!Array.isArray(list)) return undefined;
+  const ids: string[] = [];
+  for (const item of list) {
+    if (typeof item === "string") ids.push(item);
+    else if (item && typeof item === "object") {
+      const id = (item as Record<string, unknown>).id ?? (item as Record<string, unknown>).name;
+      if (typeof id === "string") ids.push(id);
+    }
+  }
+  return ids;
+}
+
+async function wait(settings: Settings, ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await settings.sleep(ms, signal);
+  } catch {
+    return false;
+  }
+  return !signal.aborted;
+}
+
+function retried(attempt: number): string {
+  return attempt > 0 ? ` (after ${attempt} ${attempt === 1 ? "retry" : "retries"})` : "";
+}
+
+function isPermissionError(error: unknown): boolean {
+  return error instanceof Error && (error.name === "NotCapable" || error.name === "PermissionDenied");
+}
+
+function emptyMessage(): AssistantMessage {
+  return { role: "assistant", content: "" };
+}
+
+function aborted(): ProviderDelta {
+  return { type: "done", reason: "aborted", message: emptyMessage(), toolCalls: [] };
+}
+
+function failed(error: string, contextOverflow = false): ProviderDelta {
+  const done: ProviderDelta = {
+    type: "done",
+    reason: "error",
+    message: emptyMessage(),
+    toolCalls: [],
+    error,
+  };
+  if (contextOverflow) done.contextOverflow = true;
+  return done;
+}

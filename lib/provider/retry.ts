@@ -1,0 +1,73 @@
+/**
+ * When to send a failed request again and how long to wait first: exponential backoff with jitter
+ * (`min(0.5·2ⁿ, 8)` seconds, the policy of the official OpenAI SDKs) unless the server says how long
+ * in `retry-after-ms` or `retry-after` (seconds or an HTTP date).
+ * @module
+ */
+
+/** Longest wait nanocode accepts from a server before giving up instead. */
+export const MAX_RETRY_WAIT_MS = 60_000;
+
+/** True for statuses worth sending again: 408, 409, 429 and every 5xx (529 "overloaded" included). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 409 || status === 429 || status >= 500;
+}
+
+/**
+ * The backoff before retry number `attempt` (0 for the first retry), in milliseconds: half a second
+ * doubling up to eight, plus up to a quarter more at random so that clients spread out.
+ */
+export function backoffDelay(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(500 * 2 ** attempt, 8000);
+  return Math.round(base * (1 + 0.25 * random()));
+}
+
+/**
+ * The wait a response asks for, in milliseconds, from `retry-after-ms` or `retry-after`; undefined
+ * when neither is present or readable.
+ */
+export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
+  const ms = headers.get("retry-after-ms");
+  if (ms !== null && ms.trim() !== "") {
+    const value = Number(ms);
+    if (Number.isFinite(value) && value >= 0) return Math.round(value);
+  }
+  const after = headers.get("retry-after");
+  if (after === null || after.trim() === "") return undefined;
+  const seconds = Number(after);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
+  const date = Date.parse(after);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/** Formats a wait for a person: `45s`, `3m 20s`, `2h 5m`. */
+export function formatWait(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 ? `${minutes}m ${seconds % 60}s` : `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 ? `${hours}h ${minutes % 60}m` : `${hours}h`;
+}
+
+/**
+ * Waits `ms` milliseconds; rejects with the signal's reason as soon as it aborts, clearing the timer.
+ */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
