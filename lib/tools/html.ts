@@ -1,24 +1,52 @@
 /**
  * HTML for the model: pages converted to markdown or to readable plain text, with scripts, styles,
- * navigation and other chrome removed. The parser and the markdown converter are npm modules loaded on
- * first use, so a run that never fetches a page never pays for them.
+ * navigation and other chrome removed. The parser (node-html-parser) and the markdown converter
+ * (turndown with GitHub-flavoured tables) are npm modules loaded on first use, so a run that never
+ * fetches a page never pays for them; neither reads the environment, so both work under narrow flags.
  * @module
  */
 
 import type { HTMLElement, Node, TextNode } from "node-html-parser";
 
+/** The part of turndown's API used here (the package ships no types). */
+interface Turndown {
+  use(plugin: unknown): Turndown;
+  turndown(html: string): string;
+}
+
+interface TurndownOptions {
+  headingStyle: "atx";
+  codeBlockStyle: "fenced";
+  bulletListMarker: "-";
+  emDelimiter: "_";
+  hr: "---";
+}
+
 const importParser = () => import("node-html-parser");
-const importMarkdown = () => import("node-html-markdown");
 
 let parserModule: ReturnType<typeof importParser> | undefined;
-let markdownModule: ReturnType<typeof importMarkdown> | undefined;
+let converter: Promise<Turndown> | undefined;
 
 function loadParser(): ReturnType<typeof importParser> {
   return parserModule ??= importParser();
 }
 
-function loadMarkdown(): ReturnType<typeof importMarkdown> {
-  return markdownModule ??= importMarkdown();
+async function createConverter(): Promise<Turndown> {
+  const [turndown, gfm] = await Promise.all([import("turndown"), import("turndown-plugin-gfm")]);
+  const Service = turndown.default as new (options: TurndownOptions) => Turndown;
+  const service = new Service({
+    headingStyle: "atx",
+    codeBlockStyle: "fenced",
+    bulletListMarker: "-",
+    emDelimiter: "_",
+    hr: "---",
+  });
+  return service.use((gfm as { gfm: unknown }).gfm);
+}
+
+/** The HTML-to-markdown converter, created on first use. */
+function loadConverter(): Promise<Turndown> {
+  return converter ??= createConverter();
 }
 
 /** Elements that never carry the content a reader came for. */
@@ -71,6 +99,12 @@ async function prepare(html: string, options: HtmlOptions): Promise<HTMLElement>
   const root = await parseHtml(html);
   for (const element of root.querySelectorAll(NOISE.join(","))) element.remove();
   for (const pre of root.querySelectorAll("pre")) trimEnd(pre);
+  // Inline images can be megabytes of base64; their alt text is all a reader gets from them.
+  for (const image of root.querySelectorAll("img[src^='data:']")) {
+    const alt = image.getAttribute("alt")?.trim();
+    if (alt) image.replaceWith(escapeHtml(alt));
+    else image.remove();
+  }
   if (options.baseUrl) {
     for (const [selector, attribute] of [["a[href]", "href"], ["img[src]", "src"]] as const) {
       for (const element of root.querySelectorAll(selector)) {
@@ -85,6 +119,10 @@ async function prepare(html: string, options: HtmlOptions): Promise<HTMLElement>
     }
   }
   return root;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 /** Drops the trailing newline a `pre` usually ends with, so code blocks do not end in a blank line. */
@@ -108,10 +146,8 @@ function trimEnd(element: HTMLElement): void {
  * ```
  */
 export async function htmlToMarkdown(html: string, options: HtmlOptions = {}): Promise<string> {
-  const root = await prepare(html, options);
-  const { NodeHtmlMarkdown } = await loadMarkdown();
-  const markdown = NodeHtmlMarkdown.translate(root.toString(), { maxConsecutiveNewlines: 2 });
-  return markdown.trim();
+  const [root, converter] = await Promise.all([prepare(html, options), loadConverter()]);
+  return converter.turndown(root.toString()).trim();
 }
 
 /**
