@@ -349,7 +349,7 @@ function chunkStream(
     headers["content-length"] = String(chunks.reduce((sum, c) => sum + c.length, 0));
   }
   let sent = 0;
-  let timer: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let wake: (() => void) | undefined;
   let end: () => void = () => {};
   const finish = () => {
