@@ -52,15 +52,16 @@ export function ancestorsOf(cwd: string): string[] {
  */
 export async function scanNanocodeDirs(options: DiscoveryOptions): Promise<NanocodeScan> {
   const home = resolve(options.home);
-  const warnings: string[] = [];
   const projectRoots = ancestorsOf(options.cwd).filter((dir) => dir !== home);
+  // Each listing gets its own warning list so the lines come out in folder order, not finishing order.
+  const warningLists = [home, ...projectRoots].map((): string[] => []);
   const [global, ...projects] = await Promise.all(
-    [home, ...projectRoots].map((root) => listDir(join(root, ".nanocode"), warnings)),
+    [home, ...projectRoots].map((root, i) => listDir(join(root, ".nanocode"), warningLists[i])),
   );
   return {
     global,
     projects: projects.filter((dir): dir is NanocodeDir => dir !== null),
-    warnings,
+    warnings: warningLists.flat(),
   };
 }
 

@@ -62,8 +62,9 @@ export async function skillsFromScan(scan: NanocodeScan, home: string): Promise<
   );
   skillRoots.push(join(resolve(home), ".agents", "skills"));
 
-  const warnings: string[] = [];
-  const listings = await Promise.all(skillRoots.map((root) => listSkillFolders(root, warnings)));
+  const listingWarnings = skillRoots.map((): string[] => []);
+  const listings = await Promise.all(skillRoots.map((root, i) => listSkillFolders(root, listingWarnings[i])));
+  const warnings = listingWarnings.flat();
   const paths = listings.flat().map((folder) => join(folder, "SKILL.md"));
   const reads = await Promise.all(paths.map((path) => readText(path)));
 

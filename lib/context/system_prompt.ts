@@ -133,13 +133,19 @@ export async function buildSystemPrompt(options: SystemPromptOptions): Promise<S
 
   const scan = await scanNanocodeDirs(options);
   const nearestFirst = [...scan.projects].reverse();
-  const warnings = { scan: scan.warnings, system: [] as string[], append: [] as string[] };
+  // Separate lists keep the warning order fixed whatever order the reads finish in.
+  const warnings = {
+    scan: scan.warnings,
+    system: [] as string[],
+    global: [] as string[],
+    project: [] as string[],
+  };
   const [system, globalAppend, projectAppend, context, skills] = await Promise.all([
     options.systemPromptOverride === undefined
       ? readFirst([...nearestFirst, scan.global], SYSTEM_FILE_NAMES, warnings.system)
       : null,
-    readFirst([scan.global], APPEND_FILE_NAMES, warnings.append),
-    readFirst(nearestFirst, APPEND_FILE_NAMES, warnings.append),
+    readFirst([scan.global], APPEND_FILE_NAMES, warnings.global),
+    readFirst(nearestFirst, APPEND_FILE_NAMES, warnings.project),
     contextFilesFromScan(scan),
     skillsFromScan(scan, options.home),
   ]);
@@ -159,9 +165,7 @@ export async function buildSystemPrompt(options: SystemPromptOptions): Promise<S
     contextFiles: context.files,
     skills: skills.skills,
     warnings: [
-      ...warnings.scan,
-      ...warnings.system,
-      ...warnings.append,
+      ...Object.values(warnings).flat(),
       ...context.warnings,
       ...skills.warnings,
     ],
