@@ -323,3 +323,30 @@ Deno.test("webfetch declares that it needs network access", () => {
   assertEquals(webfetchTool.name, "webfetch");
   assertEquals(webfetchTool.permissions, ["net"]);
 });
+
+Deno.test("loading the web tools loads no npm package until a page is converted", async () => {
+  const denoDir = await Deno.makeTempDir({ prefix: "nanocode_web_" });
+  try {
+    const script = `
+      import { webfetchTool } from ${JSON.stringify(import.meta.resolve("../lib/tools/webfetch.ts"))};
+      import { websearchTool } from ${JSON.stringify(import.meta.resolve("../lib/tools/websearch.ts"))};
+      console.log(webfetchTool.name, websearchTool.name);`;
+    // An empty cache with --cached-only fails on any npm import that start-up would need.
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--cached-only", "-"],
+      cwd: new URL("..", import.meta.url).pathname,
+      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(script));
+    await writer.close();
+    const output = await child.output();
+    const stderr = new TextDecoder().decode(output.stderr);
+    assertEquals(new TextDecoder().decode(output.stdout), "webfetch websearch\n", stderr);
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});
