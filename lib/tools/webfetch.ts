@@ -328,16 +328,20 @@ export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
           { status: response.status },
         );
       }
-      const next = new URL(location, url);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new ToolError(
+          `Cannot fetch ${url.href}: it redirects to an invalid URL (${oneLine(location)}); try another URL`,
+        );
+      }
       checkScheme(next, `${start.href} (redirected to ${next.href})`);
       if (seen.includes(next.href)) {
-        throw new ToolError(
-          `Cannot fetch ${start.href}: redirect loop (${
-            [...seen.slice(seen.indexOf(next.href)), next.href]
-              .join(" -> ")
-          }); try another URL`,
-          { redirects: seen },
-        );
+        const loop = [...seen.slice(seen.indexOf(next.href)), next.href].join(" -> ");
+        throw new ToolError(`Cannot fetch ${start.href}: redirect loop (${loop}); try another URL`, {
+          redirects: seen,
+        });
       }
       if (seen.length > maxRedirects) {
         throw new ToolError(
