@@ -125,8 +125,33 @@ Deno.test("bash runs the command in the context's working folder", async () => {
 });
 
 Deno.test("bash closes stdin so a command reading it ends at once", async () => {
-  const result = await within(10_000, run(bashTool, { command: "cat; readlink /proc/$$/fd/0" }));
-  assertEquals(textOf(result), "/dev/null");
+  // Run the tool in a child whose own stdin is an open pipe: inheriting it would leave `cat` waiting.
+  const module = new URL("../lib/tools/bash.ts", import.meta.url).href;
+  const script = `import { bashTool } from ${JSON.stringify(module)};
+const ctx = { cwd: Deno.cwd(), signal: new AbortController().signal, update() {} };
+const result = await bashTool.execute({ command: "cat; readlink /proc/$$/fd/0" }, ctx);
+await Deno.stdout.write(new TextEncoder().encode(result.content[0].text));`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-config", script],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const output = await within(20_000, child.output());
+    assertEquals(
+      new TextDecoder().decode(output.stdout),
+      "/dev/null",
+      new TextDecoder().decode(output.stderr),
+    );
+  } finally {
+    await child.stdin.close().catch(() => {});
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already exited.
+    }
+  }
 });
 
 Deno.test("bash kills the whole process group when the timeout expires", async () => {
