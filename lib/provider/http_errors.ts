@@ -94,10 +94,19 @@ export interface HttpFailure {
 export function describeHttpError(
   status: number,
   body: string,
-  options: { statusText?: string; url: string; model: string },
+  options: {
+    statusText?: string;
+    url: string;
+    model: string;
+    /** Retries already made; mentioned in the message when there were any. */
+    retries?: number;
+  },
 ): HttpFailure {
   const said = serverMessage(body) ?? (options.statusText || `HTTP ${status}`);
-  const detail = `HTTP ${status}: ${said}`;
+  const retries = options.retries ?? 0;
+  const detail = `HTTP ${status}: ${said}${
+    retries > 0 ? `, after ${retries} ${retries === 1 ? "retry" : "retries"}` : ""
+  }`;
   const model = options.model || "the model";
   const failure = (message: string, retryable = false, contextOverflow = false) => ({
     message,

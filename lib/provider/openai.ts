@@ -140,9 +140,11 @@ async function* streamChat(
       statusText: response.statusText,
       url: settings.baseUrl,
       model,
+      retries: attempt,
     });
-    if (!failure.retryable) return yield failed(failure.message, failure.contextOverflow);
-    if (attempt >= maxRetries) return yield failed(`${failure.message}${retried(attempt)}`);
+    if (!failure.retryable || attempt >= maxRetries) {
+      return yield failed(failure.message, failure.contextOverflow);
+    }
     const asked = retryAfterMs(response.headers);
     if (asked !== undefined && asked > MAX_RETRY_WAIT_MS) {
       const at = new Date(Date.now() + asked).toLocaleTimeString();

@@ -45,7 +45,7 @@ export class ReasoningCollector {
   #details: Detail[] | undefined;
   #seen = false;
 
-  /** True once any reasoning field arrived. */
+  /** True once a reasoning field arrived (inline `<think>` text does not count). */
   get seen(): boolean {
     return this.#seen;
   }
@@ -101,7 +101,6 @@ export class ReasoningCollector {
   addInline(text: string): void {
     if (text === "") return;
     this.#text.reasoning_content = (this.#text.reasoning_content ?? "") + text;
-    this.#seen = true;
   }
 
   /** Copies the collected fields onto an assistant message. */
