@@ -190,3 +190,22 @@ Deno.test("listModels rejects a reply that is not a model list", async () => {
     await server.shutdown();
   }
 });
+
+Deno.test("provider explains a web page answered in place of a model reply", async () => {
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () => new Response("<!doctype html><title>Home</title>", { headers: { "content-type": "text/html" } }),
+  );
+  try {
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const provider = createOpenAIProvider({ baseUrl: base, sessionId: "s" });
+    const done = (await collect(provider.stream({ model: "m", messages: [] }, never))).at(-1) as Done;
+    assertEquals(done.reason, "error");
+    assertEquals(
+      done.error,
+      `Cannot get a reply from m: ${base}/chat/completions answered with a web page, not a model reply; check the base URL (it usually ends in /v1)`,
+    );
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -105,17 +105,21 @@ export async function* readChatStream(
     await reader.cancel().catch(() => {});
   }
 
-  if (signal?.aborted) asm.fail({ reason: "aborted" }, out);
-  else if (failure) asm.fail(failure, out);
-  else if (!ended && asm.finishReason === undefined) {
-    asm.fail({
-      reason: "error",
-      error: `Cannot read the reply of ${model}: the stream ended before the reply was complete; try again`,
-    }, out);
-  } else {asm.finish(
+  if (signal?.aborted) {
+    asm.fail({ reason: "aborted" }, out);
+  } else if (failure) {
+    asm.fail(failure, out);
+  } else if (!ended && asm.finishReason === undefined) {
+    // A clean close after a finish reason is a complete reply; a close before one is not.
+    const error =
+      `Cannot read the reply of ${model}: the stream ended before the reply was complete; try again`;
+    asm.fail({ reason: "error", error }, out);
+  } else {
+    asm.finish(
       out,
       `Cannot get a reply from ${model}: the endpoint ended the reply with an error; try again`,
-    );}
+    );
+  }
   for (let i = 0; i < out.length; i++) yield out[i];
 }
 

@@ -120,6 +120,12 @@ async function* streamChat(
 
     if (response.ok) {
       const type = response.headers.get("content-type") ?? "";
+      if (type.includes("text/html")) {
+        await response.body?.cancel();
+        return yield failed(
+          `Cannot get a reply from ${model}: ${url} answered with a web page, not a model reply; check the base URL (it usually ends in /v1)`,
+        );
+      }
       if (type.includes("application/json") && response.body) {
         yield* readCompletion(response, model, signal);
       } else if (response.body) {

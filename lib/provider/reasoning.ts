@@ -161,9 +161,21 @@ export class ThinkSplitter {
     out.text = "";
     out.thinking = "";
     out.bareClose = false;
-    if (this.#state === State.Plain) {
+    const state = this.#state;
+    if (state === State.Plain) {
       out.text = chunk;
       return out;
+    }
+    // The common piece holds no tag at all: one scan, no slicing.
+    if (this.#held === "" && chunk.indexOf("<") < 0) {
+      if (state === State.Watch) {
+        out.text = chunk;
+        return out;
+      }
+      if (state === State.Think) {
+        out.thinking = chunk;
+        return out;
+      }
     }
     this.#step(this.#held + chunk, out);
     return out;

@@ -37,7 +37,7 @@ let createParser: CreateParser | undefined;
  */
 export async function createSseDecoder(onEvent: (event: SseEvent) => void): Promise<SseDecoder> {
   createParser ??= (await import("eventsource-parser")).createParser;
-  const parser = createParser({ onEvent: (e) => onEvent({ event: e.event, data: e.data }) });
+  const parser = createParser({ onEvent });
   const text = new TextDecoder();
   return {
     push(bytes) {
