@@ -1,0 +1,264 @@
+/**
+ * Agent events to terminal lines. The renderer is pure state: `push(event)` returns the lines that
+ * are finished and can be printed for good; `live(width)` returns what is still changing (the
+ * unfinished line of streamed text, the tail of a running command), drawn above the prompt and
+ * redrawn on every update. Nothing here touches a terminal.
+ * @module
+ */
+
+import { type AgentEvent, formatToolCall, summarizeResult, type Usage } from "../core/mod.ts";
+import { type Palette, sanitize, truncateToWidth } from "./ansi.ts";
+import { MarkdownStyler } from "./markdown.ts";
+
+/** How the renderer styles and what it shows. */
+export interface RendererOptions {
+  palette: Palette;
+  /** Whether reasoning is shown (dimmed); when false it is hidden and the spinner keeps turning. */
+  showThinking: boolean;
+  /** The clock, for the elapsed time of a run (default `Date.now`). */
+  now?: () => number;
+}
+
+/** What the spinner line says while nothing streams: waiting for the model or a running tool. */
+export interface Activity {
+  label: string;
+  /** When the wait began (ms, the renderer's clock). */
+  since: number;
+}
+
+type Block = "user" | "text" | "thinking" | "tool" | "notice";
+
+/** How many lines of a running command's output are shown under its call. */
+const TAIL_LINES = 4;
+
+/** Turns a run's events into finished lines and a live area. */
+export class EventRenderer {
+  readonly #p: Palette;
+  readonly #showThinking: boolean;
+  readonly #now: () => number;
+  readonly #markdown: MarkdownStyler;
+  #block: Block | undefined;
+  /** The unfinished line of the current text or thinking block. */
+  #pending = "";
+  /** Blank lines seen but not yet printed: printed only when more text follows them. */
+  #blanks: string[] = [];
+  /** Whether the current block has printed a line (leading blank lines are dropped). */
+  #blockHasLines = false;
+  #toolTail: string[] = [];
+  #activity: Activity | undefined;
+  #startedAt = 0;
+  #lastUsage: Usage | undefined;
+
+  constructor(options: RendererOptions) {
+    this.#p = options.palette;
+    this.#showThinking = options.showThinking;
+    this.#now = options.now ?? Date.now;
+    this.#markdown = new MarkdownStyler(options.palette);
+  }
+
+  /** What the run is waiting on, or undefined while output streams. */
+  get activity(): Activity | undefined {
+    return this.#activity;
+  }
+
+  /** The usage of the latest model call (its prompt size is the context in use). */
+  get lastUsage(): Usage | undefined {
+    return this.#lastUsage;
+  }
+
+  /** Takes one event and returns the lines it finished. */
+  push(event: AgentEvent): string[] {
+    const p = this.#p;
+    const out: string[] = [];
+    switch (event.type) {
+      case "agent_start":
+        this.#block = "user";
+        this.#startedAt = this.#now();
+        this.#markdown.reset();
+        break;
+      case "turn_start":
+        this.#activity = { label: "Thinking", since: this.#now() };
+        break;
+      case "text_delta":
+        this.#activity = undefined;
+        this.#stream("text", event.text, out);
+        break;
+      case "thinking_delta":
+        if (!this.#showThinking) break;
+        this.#activity = undefined;
+        this.#stream("thinking", event.text, out);
+        break;
+      case "tool_call":
+        this.#open("tool", out, { always: true });
+        out.push(`${p.green("⏺")} ${p.bold(sanitize(formatToolCall(event.name, event.args)))}`);
+        this.#toolTail = [];
+        this.#activity = { label: `Running ${event.name}`, since: this.#now() };
+        break;
+      case "tool_update":
+        this.#toolTail = sanitize(event.text).replace(/\n+$/, "").split("\n").slice(-TAIL_LINES);
+        break;
+      case "tool_result": {
+        this.#open("tool", out);
+        const summary = sanitize(summarizeResult(event.text));
+        out.push(`  ⎿  ${event.isError ? p.red(summary) : summary}`);
+        this.#toolTail = [];
+        this.#activity = undefined;
+        break;
+      }
+      case "usage":
+        this.#lastUsage = event.usage;
+        break;
+      case "queue":
+        this.#open("notice", out, { always: true });
+        out.push(
+          `${p.magenta("»")} ${p.dim(event.kind === "steer" ? "steering:" : "follow-up:")} ${
+            sanitize(event.text)
+          }`,
+        );
+        break;
+      case "retry":
+        this.#open("notice", out);
+        out.push(p.yellow(
+          `↻ retry ${event.attempt}/${event.maxRetries} in ${(event.delayMs / 1000).toFixed(1)}s: ${
+            sanitize(event.reason)
+          }`,
+        ));
+        break;
+      case "error":
+        this.#open("notice", out);
+        out.push(p.red(`✗ ${sanitize(event.message)}`));
+        break;
+      case "turn_end":
+        if (event.reason === "length") {
+          this.#open("notice", out);
+          out.push(p.yellow("The answer was cut off: the model reached its output limit."));
+        } else if (event.reason === "content_filter") {
+          this.#open("notice", out);
+          out.push(p.yellow("The answer was stopped by the endpoint's content filter."));
+        }
+        break;
+      case "agent_end": {
+        this.#activity = undefined;
+        this.#toolTail = [];
+        this.#open("notice", out);
+        if (event.reason === "aborted") out.push(p.red("⎿  Interrupted."));
+        const elapsed = this.#now() - this.#startedAt;
+        out.push(p.dim(formatUsage(event.usage, { turns: event.turns, elapsedMs: elapsed })));
+        this.#block = undefined;
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** The lines still changing: the unfinished streamed line and the running command's tail. */
+  live(width: number): string[] {
+    const lines: string[] = [];
+    if (this.#pending !== "") {
+      lines.push(
+        this.#block === "thinking"
+          ? this.#thinking(this.#pending)
+          : this.#markdown.partial(sanitize(this.#pending)),
+      );
+    }
+    for (const line of this.#toolTail) {
+      lines.push(this.#p.dim(truncateToWidth(`     ${line}`, Math.max(8, width - 1))));
+    }
+    return lines;
+  }
+
+  /** Finishes the current block (e.g. before printing a notice in the middle of a run). */
+  flush(): string[] {
+    const out: string[] = [];
+    this.#close(out);
+    return out;
+  }
+
+  #thinking(text: string): string {
+    return this.#p.dim(this.#p.italic(sanitize(text)));
+  }
+
+  #styleLine(block: Block, text: string): string {
+    return block === "thinking" ? this.#thinking(text) : this.#markdown.line(sanitize(text));
+  }
+
+  #stream(block: "text" | "thinking", text: string, out: string[]): void {
+    this.#open(block, out);
+    const parts = (this.#pending + text.replace(/\r\n?/g, "\n")).split("\n");
+    this.#pending = parts.pop()!;
+    for (const line of parts) {
+      const styled = this.#styleLine(block, line);
+      if (line.trim() === "") {
+        if (this.#blockHasLines) this.#blanks.push(styled);
+        continue;
+      }
+      // Runs of blank lines shrink to one, except inside code where the author meant them.
+      out.push(...(this.#markdown.inCode ? this.#blanks : this.#blanks.slice(0, 1)));
+      this.#blanks = [];
+      out.push(styled);
+      this.#blockHasLines = true;
+    }
+  }
+
+  /** Ends the current block if it differs from `block`, with a blank line between blocks. */
+  #open(block: Block, out: string[], options: { always?: boolean } = {}): void {
+    if (this.#block === block && !options.always) return;
+    this.#close(out);
+    if (this.#block !== undefined) out.push("");
+    this.#block = block;
+    this.#blockHasLines = false;
+    this.#blanks = [];
+    if (block === "text") this.#markdown.reset();
+  }
+
+  #close(out: string[]): void {
+    if (this.#pending.trim() !== "" && (this.#block === "text" || this.#block === "thinking")) {
+      out.push(...(this.#blockHasLines ? this.#blanks.slice(0, 1) : []));
+      out.push(this.#styleLine(this.#block, this.#pending));
+      this.#blockHasLines = true;
+    }
+    this.#pending = "";
+    this.#blanks = [];
+  }
+}
+
+/** Formats a token count briefly: 950, 12.3k, 1.2M. */
+export function formatTokens(count: number): string {
+  if (count < 1000) return String(count);
+  if (count < 1_000_000) return `${(count / 1000).toFixed(count < 10_000 ? 1 : 0)}k`;
+  return `${(count / 1_000_000).toFixed(1)}M`;
+}
+
+/** Formats milliseconds as `3.4s`, `2m 05s` or `1h 02m`. */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.max(0, ms) / 1000;
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+  const whole = Math.floor(seconds);
+  if (whole < 3600) return `${Math.floor(whole / 60)}m ${String(whole % 60).padStart(2, "0")}s`;
+  return `${Math.floor(whole / 3600)}h ${String(Math.floor(whole / 60) % 60).padStart(2, "0")}m`;
+}
+
+/**
+ * The line printed after each run: tokens in and out, model calls and time taken.
+ * @example formatUsage(usage, { turns: 2, elapsedMs: 3400 }) // "↑ 1.2k in · ↓ 80 out · 2 calls · 3.4s"
+ */
+export function formatUsage(usage: Usage, options: { turns?: number; elapsedMs?: number } = {}): string {
+  const parts = [
+    `↑ ${formatTokens(usage.promptTokens)} in${
+      usage.cachedTokens ? ` (${formatTokens(usage.cachedTokens)} cached)` : ""
+    }`,
+    `↓ ${formatTokens(usage.completionTokens)} out${
+      usage.reasoningTokens ? ` (${formatTokens(usage.reasoningTokens)} reasoning)` : ""
+    }`,
+  ];
+  if (options.turns !== undefined) parts.push(`${options.turns} call${options.turns === 1 ? "" : "s"}`);
+  if (options.elapsedMs !== undefined) parts.push(formatElapsed(options.elapsedMs));
+  return parts.join(" · ");
+}
+
+/** The user's submitted input as it stays in the transcript: `❯ text`, continuation lines indented. */
+export function userLines(text: string, palette: Palette): string[] {
+  return sanitize(text).split("\n").map((line, i) =>
+    i === 0 ? `${palette.bold(palette.cyan("❯"))} ${palette.bold(line)}` : `  ${palette.bold(line)}`
+  );
+}

@@ -1,0 +1,499 @@
+/**
+ * The interactive REPL: reads keys in raw mode while the agent works, so the input line stays usable
+ * during a run (plain input steers, commands queue follow-ups); renders the run's events into the
+ * transcript above a live area with the spinner, the queue, a rule and the `❯ ` prompt.
+ * @module
+ */
+
+import { Agent } from "../agent/mod.ts";
+import type { AgentEvent, Usage } from "../core/mod.ts";
+import { createPalette, type Palette, truncateToWidth, visibleWidth, wrapLine } from "./ansi.ts";
+import { type CommandHost, completions, parseCommand, runCommand } from "./commands.ts";
+import { type Key, KeyDecoder, LineEditor } from "./input.ts";
+import { EventRenderer, userLines } from "./render.ts";
+import { type LiveView, Screen } from "./screen.ts";
+import type { ReplSession } from "./session.ts";
+import { activityLine, SPINNER_INTERVAL_MS } from "./spinner.ts";
+
+/** The terminal input the REPL reads; `Deno.stdin` fits. */
+export interface ReplStdin {
+  read(buffer: Uint8Array): Promise<number | null>;
+  isTerminal(): boolean;
+  setRaw?(mode: boolean): void;
+}
+
+/** The terminal output the REPL writes; `Deno.stdout` fits. */
+export interface ReplStdout {
+  writable: WritableStream<Uint8Array>;
+  isTerminal(): boolean;
+}
+
+/** Options of {@link runRepl}; each defaults to the real process. */
+export interface ReplOptions {
+  /** Sent as the first message, as if typed. */
+  initialPrompt?: string;
+  /** Default `Deno.stdin`. */
+  stdin?: ReplStdin;
+  /** Default `Deno.stdout`. */
+  stdout?: ReplStdout;
+  /** Reads an environment variable (default `Deno.env.get`, unset without permission). */
+  env?: (name: string) => string | undefined;
+  /** The terminal size (default `Deno.consoleSize()`, else 80×24). */
+  size?: () => { columns: number; rows: number };
+  /** The folder `/btw --tools` resolves paths against (default the process cwd). */
+  cwd?: string;
+  /** Listens for a signal; returns a function that stops listening (default `Deno.addSignalListener`). */
+  onSignal?: (signal: "SIGINT" | "SIGWINCH", handler: () => void) => () => void;
+}
+
+const encoder = new TextEncoder();
+
+/** The instruction that frames a `/btw` question, so the model answers without derailing the task. */
+const BTW_PREFIX = "[Side question. Answer it briefly from what you know of this conversation. " +
+  "This exchange is not kept in the conversation, so do not start or continue any task.]";
+const BTW_TOOLS_PREFIX = "[Side question. You may use tools to look things up, but do not modify anything: " +
+  "no writing or editing files, no commands that change state. This exchange is not kept in the " +
+  "conversation, so do not start or continue any task.]";
+
+function defaultEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function defaultSize(): { columns: number; rows: number } {
+  try {
+    return Deno.consoleSize();
+  } catch {
+    return { columns: 80, rows: 24 };
+  }
+}
+
+function defaultOnSignal(signal: "SIGINT" | "SIGWINCH", handler: () => void): () => void {
+  try {
+    Deno.addSignalListener(signal, handler);
+    return () => Deno.removeSignalListener(signal, handler);
+  } catch {
+    // Signals this platform does not know (SIGWINCH on Windows) are simply not heard.
+    return () => {};
+  }
+}
+
+/** A run or side question in progress. */
+interface Task {
+  controller: AbortController;
+  kind: "run" | "btw";
+}
+
+/**
+ * Runs the interactive REPL until the user quits; returns the exit code (0).
+ * @example
+ * ```ts
+ * const code = await runRepl(session, { initialPrompt: "explain this repo" });
+ * ```
+ */
+export async function runRepl(session: ReplSession, options: ReplOptions = {}): Promise<number> {
+  const repl = new Repl(session, options);
+  return await repl.run();
+}
+
+class Repl implements CommandHost {
+  readonly session: ReplSession;
+  readonly palette: Palette;
+  readonly #options: ReplOptions;
+  readonly #stdin: ReplStdin;
+  readonly #raw: boolean;
+  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #screen: Screen;
+  readonly #editor = new LineEditor();
+  readonly #decoder = new KeyDecoder();
+  readonly #env: (name: string) => string | undefined;
+  readonly #size: () => { columns: number; rows: number };
+  readonly #cwd: string;
+  #renderer: EventRenderer;
+  #task: Task | undefined;
+  #hint: string | undefined;
+  #ctrlCArmed = false;
+  #lastUsage: Usage | undefined;
+  #spinner: ReturnType<typeof setInterval> | undefined;
+  #quit: (() => void) | undefined;
+  #quitting = false;
+  #echoed = false;
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(session: ReplSession, options: ReplOptions) {
+    this.session = session;
+    this.#options = options;
+    this.#stdin = options.stdin ?? Deno.stdin;
+    const stdout = options.stdout ?? Deno.stdout;
+    this.#env = options.env ?? defaultEnv;
+    this.#size = options.size ?? defaultSize;
+    this.#cwd = options.cwd ?? Deno.cwd();
+    const tty = stdout.isTerminal();
+    this.#raw = this.#stdin.isTerminal() && this.#stdin.setRaw !== undefined && tty;
+    const noColor = (this.#env("NO_COLOR") ?? "") !== "" || this.#env("TERM") === "dumb";
+    this.palette = createPalette(tty && !noColor);
+    this.#writer = stdout.writable.getWriter();
+    this.#screen = new Screen({
+      write: (text) => this.#write(text),
+      columns: () => this.#size().columns,
+      rows: () => this.#size().rows,
+      tty: this.#raw,
+      live: (width) => this.#live(width),
+    });
+    this.#renderer = this.#newRenderer();
+  }
+
+  get busy(): boolean {
+    return this.#task !== undefined;
+  }
+
+  get lastUsage(): Usage | undefined {
+    return this.#lastUsage;
+  }
+
+  async run(): Promise<number> {
+    const done = new Promise<void>((resolve) => (this.#quit = resolve));
+    const stopListening: (() => void)[] = [];
+    const onSignal = this.#options.onSignal ?? defaultOnSignal;
+    if (this.#raw) {
+      this.#stdin.setRaw!(true);
+      // Bracketed paste: a pasted newline must not send the line.
+      this.#write("\x1b[?2004h");
+      stopListening.push(onSignal("SIGWINCH", () => this.#screen.render()));
+    } else {
+      // In cooked mode Ctrl-C arrives as a signal rather than a byte.
+      stopListening.push(onSignal("SIGINT", () => this.#key({ name: "ctrl-c" })));
+    }
+    this.#screen.render();
+    if (this.#options.initialPrompt !== undefined && this.#options.initialPrompt.trim() !== "") {
+      this.#submit(this.#options.initialPrompt);
+    }
+    const reading = this.#readKeys();
+    await Promise.race([done, reading]);
+    this.#task?.controller.abort();
+    clearInterval(this.#spinner);
+    this.#screen.close();
+    if (this.#raw) {
+      this.#write("\x1b[?2004l");
+      try {
+        this.#stdin.setRaw!(false);
+      } catch {
+        // The terminal may be gone already.
+      }
+    }
+    for (const stop of stopListening) stop();
+    await this.#writes;
+    this.#writer.releaseLock();
+    return 0;
+  }
+
+  async #readKeys(): Promise<void> {
+    const buffer = new Uint8Array(4096);
+    while (!this.#quitting) {
+      let n: number | null;
+      try {
+        n = await this.#stdin.read(buffer);
+      } catch {
+        n = null;
+      }
+      if (n === null) {
+        this.quit();
+        return;
+      }
+      const bytes = buffer.slice(0, n);
+      const keys = this.#raw ? this.#decoder.feed(bytes) : this.#cookedKeys(bytes);
+      for (const key of keys) {
+        // The editor needs the terminal to itself: no read may be pending while it runs.
+        const pending = this.#key(key);
+        if (pending) await pending;
+        if (this.#quitting) return;
+      }
+      this.#screen.render();
+    }
+  }
+
+  #cookedDecoder = new TextDecoder();
+  #cookedKeys(bytes: Uint8Array): Key[] {
+    const text = this.#cookedDecoder.decode(bytes, { stream: true });
+    const keys: Key[] = [];
+    for (const [i, part] of text.split("\n").entries()) {
+      if (i > 0) keys.push({ name: "enter" });
+      if (part !== "") keys.push({ name: "text", text: part });
+    }
+    return keys;
+  }
+
+  /** Handles one key; returns a promise only when input must wait for it (an external editor). */
+  #key(key: Key): Promise<void> | undefined {
+    if (key.name !== "ctrl-c" && this.#ctrlCArmed) {
+      this.#ctrlCArmed = false;
+      this.#hint = undefined;
+    }
+    switch (key.name) {
+      case "ctrl-c":
+        if (this.#task) {
+          this.#task.controller.abort();
+          this.#hint = undefined;
+        } else if (this.#editor.text !== "") {
+          this.#editor.setText("");
+        } else if (this.#ctrlCArmed) {
+          this.quit();
+        } else {
+          this.#ctrlCArmed = true;
+          this.#hint = "Press Ctrl-C again to exit.";
+        }
+        break;
+      case "ctrl-d":
+        if (this.#editor.text === "") this.quit();
+        else this.#editor.handle({ name: "delete" });
+        break;
+      case "enter":
+        return this.#submit(this.#editor.submit());
+      case "tab":
+        this.#complete();
+        break;
+      case "ctrl-l":
+        this.#write("\x1b[2J\x1b[3J\x1b[H");
+        this.#screen.reset();
+        break;
+      case "escape":
+        break;
+      default:
+        this.#editor.handle(key);
+    }
+    this.#screen.update();
+    return undefined;
+  }
+
+  #complete(): void {
+    const text = this.#editor.text;
+    const match = /^\/(\S*)$/.exec(text);
+    if (!match) return;
+    const names = completions(match[1], this.session.skills);
+    if (names.length === 0) return;
+    let common = names[0];
+    for (const name of names) while (!name.startsWith(common)) common = common.slice(0, -1);
+    if (names.length === 1) this.#editor.setText(`/${common} `);
+    else if (common.length > match[1].length) this.#editor.setText(`/${common}`);
+    else this.#hint = names.map((n) => `/${n}`).join("  ");
+  }
+
+  #submit(line: string): Promise<void> | undefined {
+    if (line.trim() === "") return undefined;
+    const command = parseCommand(line);
+    if (command) {
+      this.#echo(line.trim());
+      const running = runCommand(this, command).catch((error) =>
+        this.print([this.palette.red(`✗ ${error instanceof Error ? error.message : String(error)}`)])
+      );
+      return command.name === "dequeue" && command.args === "edit" ? running : undefined;
+    }
+    this.send(line);
+    return undefined;
+  }
+
+  // ── CommandHost ───────────────────────────────────────────────────────────────────────────────
+
+  print(lines: string[]): void {
+    this.#screen.print(lines);
+  }
+
+  send(text: string, options: { echo?: boolean } = {}): void {
+    if (this.#task) {
+      this.session.queue.steer(text);
+      this.#screen.update();
+      return;
+    }
+    if (options.echo ?? true) this.#echo(text);
+    void this.#startRun(text);
+  }
+
+  followUp(text: string): void {
+    if (this.#task) {
+      this.session.queue.followUp(text);
+      this.#screen.update();
+      return;
+    }
+    void this.#startRun(text);
+  }
+
+  async sideQuestion(question: string, options: { tools: boolean }): Promise<void> {
+    const { session } = this;
+    const side = new Agent({
+      provider: session.provider,
+      tools: options.tools ? session.tools : [],
+      model: session.agent.model,
+      cwd: this.#cwd,
+    });
+    // A deep copy: the side run appends to its own conversation, never to the session's.
+    side.messages = structuredClone(session.agent.messages);
+    this.print([this.palette.dim("(side question: the answer stays out of the conversation)")]);
+    const prompt = `${options.tools ? BTW_TOOLS_PREFIX : BTW_PREFIX}\n\n${question}`;
+    await this.#runTask("btw", (signal) => side.run(prompt, signal));
+  }
+
+  async editText(text: string, options: { suffix: string }): Promise<string> {
+    const editor = this.#env("VISUAL") || this.#env("EDITOR");
+    if (!editor) {
+      throw new Error(
+        "Cannot open an editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano) and try again.",
+      );
+    }
+    const path = await Deno.makeTempFile({ prefix: "nanocode-", suffix: options.suffix });
+    await Deno.writeTextFile(path, text);
+    this.#screen.suspend();
+    await this.#writes;
+    if (this.#raw) {
+      this.#write("\x1b[?2004l");
+      this.#stdin.setRaw!(false);
+    }
+    // Ctrl-C in the editor signals the whole foreground group; it must not end nanocode.
+    const ignore = () => {};
+    const stopIgnoring = (this.#options.onSignal ?? defaultOnSignal)("SIGINT", ignore);
+    try {
+      const status = await new Deno.Command("sh", {
+        args: ["-c", `${editor} "$1"`, "nanocode-editor", path],
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn().status;
+      if (!status.success) {
+        throw new Error(
+          `Cannot use the edit: the editor exited with code ${status.code}; nothing was changed.`,
+        );
+      }
+      return await Deno.readTextFile(path);
+    } finally {
+      stopIgnoring();
+      if (this.#raw) {
+        this.#stdin.setRaw!(true);
+        this.#write("\x1b[?2004h");
+      }
+      this.#screen.resume();
+      await Deno.remove(path).catch(() => {});
+    }
+  }
+
+  quit(): void {
+    if (this.#quitting) return;
+    this.#quitting = true;
+    this.#task?.controller.abort();
+    this.#quit?.();
+  }
+
+  // ── Runs ──────────────────────────────────────────────────────────────────────────────────────
+
+  #newRenderer(): EventRenderer {
+    return new EventRenderer({ palette: this.palette, showThinking: this.session.config.showThinking });
+  }
+
+  async #startRun(input: string): Promise<void> {
+    const aborted = await this.#runTask("run", (signal) => this.session.agent.run(input, signal));
+    this.#afterRun(aborted);
+  }
+
+  /** Runs one task's events through a fresh renderer; returns whether it was aborted. */
+  async #runTask(
+    kind: Task["kind"],
+    start: (signal: AbortSignal) => AsyncIterable<AgentEvent>,
+  ): Promise<boolean> {
+    const controller = new AbortController();
+    this.#task = { controller, kind };
+    this.#renderer = this.#newRenderer();
+    this.#spinner = setInterval(() => {
+      if (this.#renderer.activity) this.#screen.update();
+    }, SPINNER_INTERVAL_MS);
+    try {
+      for await (const event of start(controller.signal)) {
+        this.print(this.#renderer.push(event));
+        if (event.type === "usage" && kind === "run") this.#lastUsage = event.usage;
+        this.#screen.update();
+      }
+    } catch (error) {
+      this.print(this.#renderer.flush());
+      this.print([
+        this.palette.red(`✗ ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`),
+      ]);
+    } finally {
+      clearInterval(this.#spinner);
+      this.#spinner = undefined;
+      this.print(this.#renderer.flush());
+      this.#task = undefined;
+      this.#screen.update();
+    }
+    return controller.signal.aborted;
+  }
+
+  /**
+   * After a run: what was typed during its last moments (steering the loop had no boundary left to
+   * deliver) starts the next run; after an interrupt the queue is kept for the user to decide.
+   */
+  #afterRun(aborted: boolean): void {
+    if (this.#quitting) return;
+    const queue = this.session.queue;
+    const items = queue.list();
+    if (items.length === 0) return;
+    if (aborted) {
+      this.print([
+        this.palette.dim(
+          `${items.length} queued message${
+            items.length === 1 ? "" : "s"
+          } kept: /queue lists them, /dequeue takes them back.`,
+        ),
+      ]);
+      return;
+    }
+    queue.clear();
+    const steering = items.filter((i) => i.kind === "steer").map((i) => i.text);
+    const followUps = items.filter((i) => i.kind === "followup");
+    const input = steering.length > 0 ? steering.join("\n\n") : followUps.shift()!.text;
+    queue.replace(followUps);
+    this.#echo(input);
+    void this.#startRun(input);
+  }
+
+  /** Prints what the user sent, set apart from what came before. */
+  #echo(text: string): void {
+    if (this.#echoed) this.print([""]);
+    this.#echoed = true;
+    this.print(userLines(text, this.palette));
+  }
+
+  // ── Drawing ───────────────────────────────────────────────────────────────────────────────────
+
+  #write(text: string): void {
+    const bytes = encoder.encode(text);
+    this.#writes = this.#writes.then(() => this.#writer.write(bytes)).catch(() => {});
+  }
+
+  #live(width: number): LiveView {
+    const p = this.palette;
+    const rows: string[] = [];
+    const add = (line: string) => rows.push(...wrapLine(line, width));
+    for (const line of this.#renderer.live(width)) add(line);
+    const activity = this.#renderer.activity;
+    if (this.#task && activity) {
+      rows.push(truncateToWidth(activityLine(activity, { now: Date.now(), palette: p }), width));
+    }
+    const queued = this.session.queue.list();
+    for (const item of queued.slice(0, 3)) {
+      const label = item.kind === "steer" ? "steer" : "follow-up";
+      rows.push(truncateToWidth(p.dim(`  ↳ queued ${label}: ${item.text.replace(/\n/g, " ⏎ ")}`), width));
+    }
+    if (queued.length > 3) rows.push(p.dim(`  … ${queued.length - 3} more (/queue lists them)`));
+    if (this.#hint) rows.push(truncateToWidth(p.dim(this.#hint), width));
+    rows.push(p.dim("─".repeat(width)));
+    const prompt = `${p.bold(p.cyan("❯"))} `;
+    const layout = this.#editor.layout(width, visibleWidth("❯ "));
+    const top = rows.length;
+    layout.rows.forEach((row, i) => rows.push((i === 0 ? prompt : "  ") + row));
+    const status = this.#task
+      ? (this.#task.kind === "btw" ? "side question" : "working: type to steer, /queue to follow up")
+      : "/help for commands";
+    rows.push(truncateToWidth(p.dim(`  ${this.session.agent.model} · ${status}`), width));
+    return { rows, cursorRow: top + layout.cursorRow, cursorCol: layout.cursorCol };
+  }
+}
