@@ -1,0 +1,396 @@
+/**
+ * End-to-end: main.ts runs as a child process against the scripted mock endpoint, as a user or CI
+ * job would run it.
+ */
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
+import { type MockLlm, startMockLlm } from "./support/mock_llm.ts";
+import { runMain, spawnMain } from "./support/run_main.ts";
+import { VERSION } from "../lib/core/mod.ts";
+import type { AgentEvent } from "../lib/core/mod.ts";
+
+async function withMock(fn: (mock: MockLlm, env: Record<string, string>) => Promise<void>): Promise<void> {
+  const mock = await startMockLlm();
+  try {
+    await fn(mock, { OPENAI_BASE_URL: mock.url, MODEL: "mock-model" });
+  } finally {
+    await mock.close();
+  }
+}
+
+function events(stdout: string): AgentEvent[] {
+  return stdout.trim().split("\n").map((line) => JSON.parse(line));
+}
+
+function toolNames(body: { tools?: { function: { name: string } }[] }): string[] {
+  return (body.tools ?? []).map((t) => t.function.name);
+}
+
+/** Reads a child's stdout line by line until a predicate holds; returns the lines so far. */
+async function readUntil(child: Deno.ChildProcess, predicate: (line: string) => boolean): Promise<string[]> {
+  const lines: string[] = [];
+  let buffer = "";
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  while (true) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`stdout ended before the expected line:\n${lines.join("\n")}`);
+    buffer += value;
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      if (predicate(line)) {
+        reader.releaseLock();
+        return lines;
+      }
+    }
+  }
+}
+
+Deno.test("--version prints the version and --help names every flag", async () => {
+  const version = await runMain(["--version"]);
+  assertEquals([version.code, version.stdout], [0, `nanocode ${VERSION}\n`]);
+  const help = await runMain(["--help"]);
+  assertEquals(help.code, 0);
+  for (
+    const flag of [
+      "--print",
+      "--mode",
+      "--quiet",
+      "--model",
+      "--system-prompt",
+      "--append-system-prompt",
+      "--tools",
+      "--no-context-files",
+      "--version",
+    ]
+  ) assertStringIncludes(help.stdout, flag);
+});
+
+Deno.test("an unknown flag is a one-line usage error with exit code 2", async () => {
+  const result = await runMain(["--frobnicate"]);
+  assertEquals(result.code, 2);
+  assertEquals(result.stderr.trim().split("\n").length, 1);
+  assertMatch(result.stderr, /^nanocode: Cannot parse the command line: .*--frobnicate.*--help/);
+});
+
+Deno.test("headless without a prompt is a usage error", async () => {
+  const result = await runMain(["-p"], { env: { OPENAI_BASE_URL: "http://127.0.0.1:9/v1" } });
+  assertEquals(result.code, 2);
+  assertMatch(result.stderr, /without a prompt/);
+});
+
+Deno.test("no key for a remote endpoint fails before any request, naming the variables", async () => {
+  const result = await runMain(["-p", "hi"], { env: {} });
+  assertEquals(result.code, 1);
+  assertEquals(
+    result.stderr,
+    "nanocode: Cannot call https://opencode.ai/zen/go/v1: no API key found; set OPENCODE_API_KEY (or OPENCODE_GO_API_KEY, OPENAI_API_KEY), or log in with OpenCode\n",
+  );
+});
+
+Deno.test("--print prints the final answer and sends the agent's headers", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "Hello there." });
+    const result = await runMain(["-p", "say hello"], { env: { ...env, OPENAI_API_KEY: "sk-test" } });
+    assertEquals([result.code, result.stdout], [0, "Hello there.\n"]);
+    const [request] = mock.requests;
+    assertEquals(request.headers["user-agent"], `nanocode/${VERSION}`);
+    assertEquals(request.headers["authorization"], "Bearer sk-test");
+    assertMatch(request.headers["x-opencode-session"], /^[0-9a-f-]{36}$/);
+    assertEquals(request.body.model, "mock-model");
+    assertEquals(request.body.stream, true);
+    assertEquals(request.body.messages.at(-1), { role: "user", content: "say hello" });
+    assertEquals(request.body.messages[0].role, "system");
+  });
+});
+
+Deno.test("the prompt may come on standard input, joined after an argument", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "a" }, { text: "b" });
+    const piped = await runMain(["-p"], { env, stdin: "from stdin\n" });
+    assertEquals(piped.code, 0);
+    assertEquals(mock.requests[0].body.messages.at(-1).content, "from stdin");
+    const both = await runMain(["-p", "summarise"], { env, stdin: "the text" });
+    assertEquals(both.code, 0);
+    assertEquals(mock.requests[1].body.messages.at(-1).content, "summarise\n\nthe text");
+  });
+});
+
+Deno.test("a bash tool call runs, its result goes back, and the session id stays stable", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ toolCalls: [{ name: "bash", arguments: { command: "echo from-bash" } }] }, {
+      text: "ran it",
+    });
+    const result = await runMain(["-p", "run echo"], { env });
+    assertEquals([result.code, result.stdout], [0, "ran it\n"]);
+    assertStringIncludes(result.stderr, '⏺ bash(command="echo from-bash")');
+    const second = mock.requests[1].body.messages;
+    const toolMessage = second.find((m: { role: string }) => m.role === "tool");
+    assertEquals(toolMessage.content, "from-bash");
+    assertEquals(
+      mock.requests[0].headers["x-opencode-session"],
+      mock.requests[1].headers["x-opencode-session"],
+    );
+  });
+});
+
+Deno.test("--mode json prints one event per line from agent_start to agent_end", async () => {
+  await withMock(async (mock, env) => {
+    mock.push(
+      {
+        reasoning: "thinking it over",
+        toolCalls: [{ name: "bash", arguments: { command: "echo json-mode" } }],
+      },
+      { text: "done", usage: { prompt_tokens: 7, completion_tokens: 3 } },
+    );
+    const result = await runMain(["--mode", "json", "go"], { env });
+    assertEquals(result.code, 0);
+    const list = events(result.stdout);
+    const types = list.map((e) => e.type);
+    assertEquals(types[0], "agent_start");
+    assertEquals(types.at(-1), "agent_end");
+    for (
+      const t of [
+        "turn_start",
+        "thinking_delta",
+        "tool_call",
+        "tool_result",
+        "text_delta",
+        "usage",
+        "turn_end",
+      ]
+    ) {
+      assert(types.includes(t as AgentEvent["type"]), `missing ${t} in ${types.join(",")}`);
+    }
+    const call = list.find((e) => e.type === "tool_call");
+    assertEquals(call?.type === "tool_call" && call.args, { command: "echo json-mode" });
+    const end = list.at(-1);
+    assert(end?.type === "agent_end");
+    assertEquals([end.text, end.reason, end.turns], ["done", "stop", 2]);
+  });
+});
+
+Deno.test("--quiet prints only the answer; the trace otherwise shows reasoning unless SHOW_THINKING=0", async () => {
+  await withMock(async (mock, env) => {
+    const turns = () => [
+      { reasoning: "secret plan", toolCalls: [{ name: "bash", arguments: { command: "true" } }] },
+      { text: "ok" },
+    ];
+    mock.push(...turns());
+    const quiet = await runMain(["-p", "-q", "x"], { env });
+    assertEquals([quiet.code, quiet.stdout, quiet.stderr], [0, "ok\n", ""]);
+    mock.push(...turns());
+    const loud = await runMain(["-p", "x"], { env });
+    assertStringIncludes(loud.stderr, "secret plan");
+    assertStringIncludes(loud.stderr, "⏺ bash");
+    mock.push(...turns());
+    const hidden = await runMain(["-p", "x"], { env: { ...env, SHOW_THINKING: "0" } });
+    assertEquals(hidden.stderr.includes("secret plan"), false);
+    assertStringIncludes(hidden.stderr, "⏺ bash");
+  });
+});
+
+Deno.test("--tools narrows the surface and rejects unknown names", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "a" }, { text: "b" }, { text: "c" });
+    await runMain(["-p", "--tools", "none", "x"], { env });
+    assertEquals(mock.requests[0].body.tools, undefined);
+    await runMain(["-p", "--tools", "read,bash", "x"], { env });
+    assertEquals(toolNames(mock.requests[1].body), ["read", "bash"]);
+    await runMain(["-p", "x"], { env });
+    assertEquals(toolNames(mock.requests[2].body), [
+      "read",
+      "write",
+      "edit",
+      "bash",
+      "glob",
+      "find",
+      "ls",
+      "grep",
+      "webfetch",
+      "websearch",
+    ]);
+    const bad = await runMain(["-p", "--tools", "read,teleport", "x"], { env });
+    assertEquals(bad.code, 2);
+    assertMatch(bad.stderr, /unknown tool teleport: choose from read, write/);
+  });
+});
+
+Deno.test("tools without their Deno permission are left out, and the user is told the flag", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "a" });
+    const cwd = await Deno.makeTempDir();
+    const result = await runMain(["-p", "x"], {
+      env,
+      cwd,
+      permissions: ["--allow-read", "--allow-env", "--allow-net=127.0.0.1", "--allow-sys"],
+    });
+    assertEquals(result.code, 0, result.stderr);
+    const names = toolNames(mock.requests[0].body);
+    for (const absent of ["write", "edit", "bash"]) assertEquals(names.includes(absent), false, absent);
+    assert(names.includes("read"));
+    assertMatch(result.stderr, /write \(needs --allow-write\)/);
+    assertMatch(result.stderr, /bash \(needs --allow-run\)/);
+    assertMatch(mock.requests[0].body.messages[0].content, /bash \(needs --allow-run\)/);
+  });
+});
+
+Deno.test("--system-prompt replaces and --append-system-prompt (text or file) extends the prompt", async () => {
+  await withMock(async (mock, env) => {
+    const dir = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${dir}/extra.md`, "Appended from a file.");
+    mock.push({ text: "a" });
+    await runMain(["-p", "--system-prompt", "You are terse.", "--append-system-prompt", "extra.md", "x"], {
+      env,
+      cwd: dir,
+    });
+    assertEquals(mock.requests[0].body.messages[0], {
+      role: "system",
+      content: "You are terse.\n\nAppended from a file.",
+    });
+  });
+});
+
+Deno.test("a malformed tool call goes back to the model as a tool error and the run goes on", async () => {
+  await withMock(async (mock, env) => {
+    mock.push(
+      {
+        toolCalls: [{ name: "bash", arguments: '{"command": "echo' }, { name: "nosuchtool", arguments: {} }],
+      },
+      { text: "recovered" },
+    );
+    const result = await runMain(["-p", "x"], { env });
+    assertEquals([result.code, result.stdout], [0, "recovered\n"]);
+    const tools = mock.requests[1].body.messages.filter((m: { role: string }) => m.role === "tool");
+    assertEquals(tools.length, 2);
+    assertMatch(tools[0].content, /not valid JSON/);
+    assertMatch(tools[1].content, /Unknown tool "nosuchtool"/);
+  });
+});
+
+Deno.test("HTTP errors are one line with the server's message and exit code 1", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ status: 401, body: { error: { message: "Invalid API key provided" } } });
+    const unauthorized = await runMain(["-p", "x"], { env });
+    assertEquals(unauthorized.code, 1);
+    assertEquals(unauthorized.stderr.trim().split("\n").length, 1, unauthorized.stderr);
+    assertStringIncludes(unauthorized.stderr, "Invalid API key provided");
+    assertMatch(unauthorized.stderr, /key/i);
+    mock.push({ status: 404, body: { error: { message: "model not found" } } });
+    const missing = await runMain(["-p", "x"], { env });
+    assertEquals(missing.code, 1);
+    assertMatch(
+      missing.stderr,
+      /model not found.*(unknown model|base URL)|(unknown model|base URL).*model not found/,
+    );
+    mock.push({
+      status: 400,
+      body: { error: { message: "This model's maximum context length is 8192 tokens" } },
+    });
+    const overflow = await runMain(["-p", "x"], { env });
+    assertEquals(overflow.code, 1);
+    assertMatch(overflow.stderr, /too long|context/i);
+  });
+});
+
+Deno.test("retryable failures are retried with events; an exhausted quota is not", async () => {
+  await withMock(async (mock, env) => {
+    mock.push(
+      { status: 503, body: { error: { message: "overloaded" } }, headers: { "retry-after": "0" } },
+      { status: 429, body: { error: { message: "slow down" } }, headers: { "retry-after-ms": "10" } },
+      { text: "third time lucky" },
+    );
+    const result = await runMain(["--mode", "json", "x"], { env });
+    assertEquals(result.code, 0, result.stderr);
+    const retries = events(result.stdout).filter((e) => e.type === "retry");
+    assertEquals(retries.length, 2);
+    assertEquals(mock.requests.length, 3);
+
+    mock.push({
+      status: 429,
+      body: { error: { message: "You exceeded your quota", type: "insufficient_quota" } },
+    });
+    const quota = await runMain(["-p", "x"], { env });
+    assertEquals(quota.code, 1);
+    assertStringIncludes(quota.stderr, "exceeded your quota");
+    assertEquals(mock.requests.length, 4);
+  });
+});
+
+Deno.test("--max-retries bounds the retries", async () => {
+  await withMock(async (mock, env) => {
+    mock.push(
+      { status: 500, headers: { "retry-after": "0" } },
+      { status: 500, headers: { "retry-after": "0" } },
+      { text: "never reached" },
+    );
+    const result = await runMain(["-p", "--max-retries", "1", "x"], { env });
+    assertEquals(result.code, 1);
+    assertEquals(mock.requests.length, 2);
+  });
+});
+
+Deno.test("a stream cut after output began is reported and never replayed", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "partial answer that goes on and on", cutAfterChunks: 2 }, {
+      text: "must not be requested",
+    });
+    const result = await runMain(["-p", "x"], { env });
+    assertEquals(result.code, 1);
+    assertEquals(mock.requests.length, 1);
+    assertEquals(result.stderr.trim().split("\n").length, 1, result.stderr);
+  });
+});
+
+Deno.test("kimi reasoning is sent back as reasoning_content on the tool-call turn", async () => {
+  await withMock(async (mock, env) => {
+    mock.push(
+      { reasoning: "I should list files", toolCalls: [{ name: "bash", arguments: { command: "true" } }] },
+      { text: "ok" },
+    );
+    const result = await runMain(["-p", "--model", "kimi-k2.6", "x"], { env });
+    assertEquals(result.code, 0, result.stderr);
+    const assistant = mock.requests[1].body.messages.find((m: { role: string }) => m.role === "assistant");
+    assertEquals(assistant.reasoning_content, "I should list files");
+    assertEquals(assistant.tool_calls[0].function.name, "bash");
+  });
+});
+
+Deno.test("Ctrl-C during a stream ends the run with exit code 130", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "never finishes", hangAfterChunks: 1 });
+    const child = spawnMain(["-p", "x"], { env });
+    await mock.waitForRequests(1);
+    child.kill("SIGINT");
+    const { code } = await child.output();
+    assertEquals(code, 130);
+  });
+});
+
+Deno.test("Ctrl-C during a long bash call kills the command and exits 130", async () => {
+  await withMock(async (mock, env) => {
+    const dir = await Deno.makeTempDir();
+    mock.push({
+      toolCalls: [{ name: "bash", arguments: { command: "echo $$ > shell.pid; echo started; sleep 30" } }],
+    });
+    const child = spawnMain(["--mode", "json", "x"], { env, cwd: dir });
+    await readUntil(child, (line) => line.includes('"type":"tool_update"'));
+    child.kill("SIGINT");
+    const { code } = await child.status;
+    assertEquals(code, 130);
+    await child.stderr.cancel();
+    const pid = (await Deno.readTextFile(`${dir}/shell.pid`)).trim();
+    assertEquals(await processGone(pid), true, `bash (pid ${pid}) still runs`);
+  });
+});
+
+/** True once the process is gone or a zombie, polled for up to five seconds. */
+async function processGone(pid: string): Promise<boolean> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`).catch(() => undefined);
+    if (stat === undefined || / Z /.test(stat)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
