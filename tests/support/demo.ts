@@ -49,6 +49,8 @@ const { code } = await new Deno.Command(Deno.execPath(), {
   cwd: dir,
   env: { OPENAI_BASE_URL: mock.url, MODEL: "mock-model" },
   stdin: "null",
+  stdout: "inherit",
+  stderr: "inherit",
 }).output();
 console.error(`\ndemo: nanocode exited with ${code}; the mock answered ${mock.requests.length} requests.`);
 console.error(
