@@ -1,0 +1,87 @@
+/**
+ * What the four search tools (`ls`, `find`, `glob`, `grep`) share: reading their arguments and
+ * resolving the folder they search, with errors worded for the model.
+ * @module
+ */
+
+import { compileGlob, type GlobMatcher } from "./glob_pattern.ts";
+import { describeFsError, resolvePath } from "./path.ts";
+
+/** Compiles a glob argument, turning a malformed one into an error the model can act on. */
+export function globArgument(pattern: string, tool: string): GlobMatcher {
+  try {
+    return compileGlob(pattern, { allowDotSlash: true });
+  } catch (error) {
+    throw new Error(`Cannot run ${tool}: ${(error as Error).message}`);
+  }
+}
+
+/** Reads a required, non-empty string argument. */
+export function requiredString(args: Record<string, unknown>, name: string, tool: string): string {
+  const value = args[name];
+  if (typeof value !== "string" || value === "") {
+    throw new TypeError(`Cannot run ${tool}: "${name}" must be a non-empty string`);
+  }
+  return value;
+}
+
+/** Reads an optional string argument; empty counts as missing. */
+export function optionalString(
+  args: Record<string, unknown>,
+  name: string,
+  tool: string,
+): string | undefined {
+  const value = args[name];
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value !== "string") throw new TypeError(`Cannot run ${tool}: "${name}" must be a string`);
+  return value;
+}
+
+/** Reads an optional whole number of at least `min` (default 1), or the fallback. */
+export function optionalCount(
+  args: Record<string, unknown>,
+  name: string,
+  options: { tool: string; fallback: number; min?: number },
+): number {
+  const value = args[name];
+  if (value === undefined || value === null) return options.fallback;
+  const min = options.min ?? 1;
+  const number = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  if (typeof number !== "number" || !Number.isInteger(number) || number < min) {
+    throw new TypeError(`Cannot run ${options.tool}: "${name}" must be a whole number of at least ${min}`);
+  }
+  return number;
+}
+
+/** Reads an optional boolean argument (also accepting "true" and "false"). */
+export function optionalFlag(args: Record<string, unknown>, name: string, tool: string): boolean {
+  const value = args[name];
+  if (value === undefined || value === null) return false;
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  throw new TypeError(`Cannot run ${tool}: "${name}" must be true or false`);
+}
+
+/** A resolved search root. */
+export interface SearchRoot {
+  /** Absolute path. */
+  abs: string;
+  /** The path as the model gave it (or "." for the working folder), for messages. */
+  shown: string;
+  isDirectory: boolean;
+}
+
+/**
+ * Resolves the `path` argument against the cwd and checks it exists and may be read; a permission
+ * refusal becomes one line naming the flag to add.
+ */
+export async function searchRoot(path: string | undefined, cwd: string, action: string): Promise<SearchRoot> {
+  const shown = path ?? ".";
+  const abs = resolvePath(shown, cwd);
+  try {
+    const info = await Deno.stat(abs);
+    return { abs, shown, isDirectory: info.isDirectory };
+  } catch (error) {
+    throw describeFsError(error, action, shown);
+  }
+}
