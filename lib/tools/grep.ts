@@ -1,0 +1,206 @@
+/**
+ * The `grep` tool: a regular expression (or literal text) searched in the files under a path, answered
+ * as `path:LINE: text` lines with `path-LINE- context` around them, capped, long lines cut.
+ * @module
+ */
+
+import { basename } from "node:path";
+import {
+  formatSize,
+  MAX_BYTES,
+  MAX_LINE_CHARS,
+  MAX_LINES,
+  textResult,
+  type Tool,
+  type ToolContext,
+  type ToolResult,
+  truncateHead,
+  truncateLine,
+} from "../core/mod.ts";
+import { type GrepQuery, lineRegExp, searchFile, searchNative, searchRipgrep } from "./grep_search.ts";
+import { chooseBackend, type FileToolOptions } from "./ripgrep.ts";
+import {
+  globArgument,
+  optionalCount,
+  optionalFlag,
+  optionalString,
+  requiredString,
+  searchRoot,
+} from "./search_args.ts";
+
+/** Matching lines shown when the call gives no limit. */
+export const GREP_DEFAULT_LIMIT = 100;
+
+interface Line {
+  number: number;
+  text: string;
+  match: boolean;
+}
+
+/**
+ * Gathers reported lines up to the match limit. After the last allowed match it still takes that
+ * match's trailing context, and notes whether another match exists.
+ */
+class Collector {
+  readonly files = new Map<string, Line[]>();
+  matches = 0;
+  more = false;
+  #lastPath = "";
+  #lastLine = 0;
+
+  constructor(readonly limit: number, readonly context: number) {}
+
+  add = (path: string, number: number, text: string, match: boolean): boolean => {
+    if (this.matches >= this.limit) {
+      // Anything but the last match's own trailing context means another match exists.
+      if (match || path !== this.#lastPath || number > this.#lastLine + this.context) {
+        this.more = true;
+        return false;
+      }
+    }
+    let lines = this.files.get(path);
+    if (lines === undefined) {
+      lines = [];
+      this.files.set(path, lines);
+    }
+    lines.push({ number, text, match });
+    if (match) {
+      this.matches++;
+      this.#lastPath = path;
+      this.#lastLine = number;
+    }
+    return true;
+  };
+}
+
+function regexError(pattern: string, why: string): Error {
+  return new Error(
+    `Cannot run grep: "${pattern}" is not a valid regular expression (${why}); fix it, or set literal to true to search for the text as written`,
+  );
+}
+
+function format(collector: Collector): { text: string; cut: boolean } {
+  const out: string[] = [];
+  let cut = false;
+  const paths = [...collector.files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const path of paths) {
+    for (const line of collector.files.get(path)!) {
+      const raw = line.text.endsWith("\r") ? line.text.slice(0, -1) : line.text;
+      const shown = truncateLine(raw, MAX_LINE_CHARS);
+      cut ||= shown.cut;
+      out.push(
+        line.match ? `${path}:${line.number}: ${shown.text}` : `${path}-${line.number}- ${shown.text}`,
+      );
+    }
+  }
+  return { text: out.join("\n"), cut };
+}
+
+/** Builds the `grep` tool. */
+export function createGrepTool(options: FileToolOptions = {}): Tool {
+  return {
+    name: "grep",
+    description:
+      `Search file contents for a regular expression (or literal text). Answers "path:LINE: text" per matching line and "path-LINE- text" for context lines; paths are relative to the search folder. Hidden files searched, binary files skipped, .gitignore respected. Lines longer than ${MAX_LINE_CHARS} characters are cut. At most ${GREP_DEFAULT_LIMIT} matches unless limit says otherwise.`,
+    parameters: {
+      type: "object",
+      properties: {
+        pattern: { type: "string", description: "Regular expression, or text when literal is true" },
+        path: { type: "string", description: "Folder or file to search (default: the working folder)" },
+        glob: {
+          type: "string",
+          description: 'Only files matching this glob, e.g. "*.ts" or "src/**/*.{ts,tsx}"',
+        },
+        ignoreCase: { type: "boolean", description: "Match without regard to case (default false)" },
+        literal: { type: "boolean", description: "Treat the pattern as plain text (default false)" },
+        context: { type: "integer", minimum: 0, description: "Lines to show before and after each match" },
+        limit: {
+          type: "integer",
+          minimum: 1,
+          description: `Most matching lines to return (default ${GREP_DEFAULT_LIMIT})`,
+        },
+      },
+      required: ["pattern"],
+    },
+    permissions: ["read"],
+    async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
+      const pattern = requiredString(args, "pattern", "grep");
+      const path = optionalString(args, "path", "grep");
+      const glob = optionalString(args, "glob", "grep");
+      const limit = optionalCount(args, "limit", { tool: "grep", fallback: GREP_DEFAULT_LIMIT });
+      const context = optionalCount(args, "context", { tool: "grep", fallback: 0, min: 0 });
+      const query: GrepQuery = {
+        pattern,
+        literal: optionalFlag(args, "literal", "grep"),
+        ignoreCase: optionalFlag(args, "ignoreCase", "grep"),
+        context,
+        fileGlob: glob === undefined ? undefined : globArgument(glob, "grep"),
+        fileGlobText: glob,
+      };
+      let jsError: string | undefined;
+      try {
+        lineRegExp(query);
+      } catch (error) {
+        jsError = (error as Error).message.replace(/^.*: /, "");
+      }
+      const root = await searchRoot(path, ctx.cwd, "search");
+      const collector = new Collector(limit, context);
+      const search = { signal: ctx.signal, sink: collector.add };
+      let backend = await chooseBackend(options.backend);
+      if (!root.isDirectory) {
+        // One file needs no walk: search it here, whatever the engine.
+        backend = "native";
+        if (jsError !== undefined) throw regexError(pattern, jsError);
+        const name = basename(root.abs);
+        if (!query.fileGlob || query.fileGlob.matches(name, false)) {
+          searchFile(root.abs, name, query, search);
+        }
+      } else {
+        let done = false;
+        if (backend === "rg") {
+          const outcome = await searchRipgrep(root.abs, query, search);
+          done = outcome.done;
+          if (!done && jsError !== undefined) throw regexError(pattern, outcome.message ?? jsError);
+        }
+        if (!done) {
+          // ripgrep failed outright (or was not chosen): the native engine answers.
+          backend = "native";
+          if (jsError !== undefined) throw regexError(pattern, jsError);
+          await searchNative(root.abs, query, search);
+        }
+      }
+      ctx.signal.throwIfAborted();
+      const details = { backend, matches: collector.matches, truncated: collector.more };
+      if (collector.matches === 0) {
+        const filter = glob === undefined ? "" : ` (files matching ${glob})`;
+        return textResult(`No matches found for "${pattern}" in ${root.shown}${filter}.`, details);
+      }
+      const formatted = format(collector);
+      const kept = truncateHead(formatted.text, { maxBytes: MAX_BYTES, maxLines: MAX_LINES });
+      const notes: string[] = [];
+      if (collector.more) {
+        notes.push(
+          `[${limit} matches limit reached. Use limit=${
+            limit * 2
+          } for more, or narrow the pattern, path or glob.]`,
+        );
+      }
+      if (kept.truncated) {
+        const what = kept.by === "bytes" ? formatSize(MAX_BYTES) : `${MAX_LINES} lines`;
+        notes.push(
+          `[Output cut at ${what}: showing lines 1-${kept.lastLine} of ${kept.totalLines}. Narrow the pattern, path or glob, or ask for less context.]`,
+        );
+      }
+      if (formatted.cut) {
+        notes.push(
+          `[Some lines were cut to ${MAX_LINE_CHARS} characters. Use read on the file to see them whole.]`,
+        );
+      }
+      const text = notes.length > 0 ? `${kept.text}\n\n${notes.join("\n")}` : kept.text;
+      return textResult(text, details);
+    },
+  };
+}
+
+/** The `grep` tool with default options. */
+export const grepTool: Tool = createGrepTool();
