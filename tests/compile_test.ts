@@ -1,0 +1,50 @@
+/**
+ * The compile path: `deno compile` needs a runtime binary (denort) that it downloads, or takes from
+ * `DENORT_BIN`. Where none is available the test is skipped and says why.
+ */
+import { assertEquals } from "./support/assert.ts";
+import { startMockLlm } from "./support/mock_llm.ts";
+import { VERSION } from "../lib/core/mod.ts";
+import { PERMISSIONS } from "../scripts/compile.ts";
+
+const denort = Deno.env.get("DENORT_BIN");
+const root = new URL("..", import.meta.url).pathname;
+
+Deno.test({
+  name: denort
+    ? "the compiled binary answers --version and runs a tool-using prompt"
+    : "the compiled binary answers --version and runs a tool-using prompt (skipped: set DENORT_BIN to a denort binary; this machine cannot download one)",
+  ignore: !denort,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const output = `${dir}/nanocode`;
+    const build = await new Deno.Command(Deno.execPath(), {
+      args: ["compile", ...PERMISSIONS, "--output", output, "main.ts"],
+      cwd: root,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assertEquals(build.code, 0, new TextDecoder().decode(build.stderr));
+    const version = await new Deno.Command(output, { args: ["--version"], stdout: "piped" }).output();
+    assertEquals(new TextDecoder().decode(version.stdout), `nanocode ${VERSION}\n`);
+
+    const mock = await startMockLlm({
+      turns: [{ toolCalls: [{ name: "bash", arguments: { command: "echo compiled" } }] }, { text: "ok" }],
+    });
+    try {
+      const run = await new Deno.Command(output, {
+        args: ["-p", "go"],
+        cwd: dir,
+        env: { OPENAI_BASE_URL: mock.url },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assertEquals(new TextDecoder().decode(run.stdout), "ok\n");
+      const tool = mock.requests[1].body.messages.find((m: { role: string }) => m.role === "tool");
+      assertEquals(tool.content, "compiled");
+    } finally {
+      await mock.close();
+    }
+  },
+});
