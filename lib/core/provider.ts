@@ -54,6 +54,8 @@ export type ProviderDelta =
     error?: string;
     /** True when the failure was a context overflow (the request was too long). */
     contextOverflow?: boolean;
+    /** True when the connection broke (rather than the endpoint reporting an error). */
+    broken?: boolean;
   };
 
 /** Something that turns requests into delta streams. */

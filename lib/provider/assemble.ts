@@ -184,6 +184,8 @@ export interface Failure {
   reason: "error" | "aborted";
   error?: string;
   contextOverflow?: boolean;
+  /** The connection broke or closed early, rather than the endpoint reporting an error. */
+  broken?: boolean;
 }
 
 /**
@@ -333,6 +335,7 @@ export class ResponseAssembler {
     const done: ProviderDelta = { type: "done", reason: failure.reason, message, toolCalls: [] };
     if (failure.error !== undefined) done.error = failure.error;
     if (failure.contextOverflow) done.contextOverflow = true;
+    if (failure.broken) done.broken = true;
     out.push(done);
   }
 }

@@ -93,6 +93,7 @@ export async function* readChatStream(
     if (!signal?.aborted) {
       failure = {
         reason: "error",
+        broken: true,
         error: `Cannot read the reply of ${model}: the connection broke (${
           oneLine(errorText(error), 200)
         }); try again`,
@@ -113,7 +114,7 @@ export async function* readChatStream(
     // A clean close after a finish reason is a complete reply; a close before one is not.
     const error =
       `Cannot read the reply of ${model}: the stream ended before the reply was complete; try again`;
-    asm.fail({ reason: "error", error }, out);
+    asm.fail({ reason: "error", error, broken: true }, out);
   } else {
     asm.finish(
       out,

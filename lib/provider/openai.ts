@@ -129,7 +129,24 @@ async function* streamChat(
       if (type.includes("application/json") && response.body) {
         yield* readCompletion(response, model, signal);
       } else if (response.body) {
-        yield* readChatStream(response.body, { signal, model });
+        // A connection that breaks before the reply produced anything is as good as a failed
+        // request: send it again. Once output began, report the break; never replay it.
+        let produced = false;
+        let retry: string | undefined;
+        for await (const delta of readChatStream(response.body, { signal, model })) {
+          if (delta.type === "done") {
+            if (delta.reason === "error" && delta.broken && !produced && attempt < maxRetries) {
+              retry = delta.error ?? "the connection broke";
+              break;
+            }
+          } else if (delta.type !== "usage") produced = true;
+          yield delta;
+        }
+        if (retry === undefined) return;
+        const delayMs = backoffDelay(attempt, settings.random);
+        yield { type: "retry", attempt: attempt + 1, maxRetries, delayMs, reason: retry };
+        if (!await wait(settings, delayMs, signal)) return yield aborted();
+        continue;
       } else {
         yield failed(`Cannot read the reply of ${model}: the response had no body; try again`);
       }
