@@ -394,3 +394,19 @@ async function processGone(pid: string): Promise<boolean> {
   }
   return false;
 }
+
+Deno.test("under a narrowed --allow-read, skipped context folders are summed up in one line", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "a" });
+    const cwd = await Deno.makeTempDir();
+    const result = await runMain(["-p", "x"], {
+      env,
+      cwd,
+      permissions: [`--allow-read=${cwd}`, "--allow-env", "--allow-net=127.0.0.1"],
+    });
+    assertEquals(result.code, 0, result.stderr);
+    const lines = result.stderr.trim().split("\n").filter((l) => l.includes("--allow-read"));
+    assertEquals(lines.length, 1, result.stderr);
+    assertMatch(lines[0], /^nanocode: Context discovery skipped \d+ folders outside --allow-read/);
+  });
+});

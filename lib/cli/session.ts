@@ -86,13 +86,30 @@ export async function createSession({ options, config, io }: SessionOptions): Pr
     tools,
     omitted,
     skills: built.skills,
-    warnings: [...(omittedNote ? [omittedNote] : []), ...built.warnings],
+    warnings: [...(omittedNote ? [omittedNote] : []), ...summarizeWarnings(built.warnings)],
     async reload() {
       const again = await build();
       agent.setSystemPrompt(again.prompt);
       session.skills = again.skills;
-      return again.warnings;
+      return summarizeWarnings(again.warnings);
     },
   };
   return session;
+}
+
+/**
+ * Folds the warnings about folders outside `--allow-read` into one line: under narrowed permissions
+ * they are expected, and one line per ancestor folder would bury what matters.
+ */
+function summarizeWarnings(warnings: readonly string[]): string[] {
+  const outside = warnings.filter((w) => w.includes("outside what nanocode may read"));
+  if (outside.length < 2) return [...warnings];
+  const paths = outside.map((w) => w.match(/ (\/[^:]*):/)?.[1]).filter((p) => p !== undefined);
+  const rest = warnings.filter((w) => !outside.includes(w));
+  return [
+    ...rest,
+    `Context discovery skipped ${outside.length} folders outside --allow-read (${
+      paths.join(", ")
+    }); grant read access to use their AGENTS.md, SYSTEM.md or skills.`,
+  ];
 }
