@@ -10,17 +10,10 @@
 import { fileURLToPath } from "node:url";
 import { startMockLlm } from "../tests/support/mock_llm.ts";
 import { readChatStream } from "../lib/provider/mod.ts";
+import { PERMISSIONS } from "../scripts/compile.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 5);
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
-const PERMISSIONS = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-env",
-  "--allow-net",
-  "--allow-sys",
-];
 
 function now(): number {
   return performance.timeOrigin + performance.now();

@@ -65,30 +65,13 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
-/** Keeps whole lines from the start of `text` within the limits. */
-export function truncateHead(text: string, options: TruncateOptions = {}): Truncation {
-  const maxLines = options.maxLines ?? MAX_LINES;
-  const maxBytes = options.maxBytes ?? MAX_BYTES;
-  const totalBytes = byteLength(text);
-  const lines = splitLines(text);
-  const totalLines = text === "" ? 0 : lines.length;
-  if (totalLines <= maxLines && totalBytes <= maxBytes) {
-    return {
-      text,
-      truncated: false,
-      by: null,
-      totalLines,
-      totalBytes,
-      firstLine: 1,
-      lastLine: totalLines,
-      lineTooLong: false,
-    };
-  }
+/** Counts how many whole lines fit the limits, taking them from the start or from the end. */
+function fit(lines: string[], fromEnd: boolean, maxLines: number, maxBytes: number) {
   let bytes = 0;
   let kept = 0;
   let by: "lines" | "bytes" = "lines";
-  for (const line of lines) {
-    if (kept >= maxLines) break;
+  for (let n = 0; n < lines.length && kept < maxLines; n++) {
+    const line = lines[fromEnd ? lines.length - 1 - n : n];
     const size = byteLength(line) + (kept > 0 ? 1 : 0);
     if (bytes + size > maxBytes) {
       by = "bytes";
@@ -97,6 +80,37 @@ export function truncateHead(text: string, options: TruncateOptions = {}): Trunc
     bytes += size;
     kept++;
   }
+  return { kept, by };
+}
+
+function measure(text: string, options: TruncateOptions) {
+  const maxLines = options.maxLines ?? MAX_LINES;
+  const maxBytes = options.maxBytes ?? MAX_BYTES;
+  const totalBytes = byteLength(text);
+  const lines = splitLines(text);
+  const totalLines = text === "" ? 0 : lines.length;
+  const fits = totalLines <= maxLines && totalBytes <= maxBytes;
+  return { maxLines, maxBytes, totalBytes, lines, totalLines, fits };
+}
+
+function untouched(text: string, totalLines: number, totalBytes: number): Truncation {
+  return {
+    text,
+    truncated: false,
+    by: null,
+    totalLines,
+    totalBytes,
+    firstLine: 1,
+    lastLine: totalLines,
+    lineTooLong: false,
+  };
+}
+
+/** Keeps whole lines from the start of `text` within the limits. */
+export function truncateHead(text: string, options: TruncateOptions = {}): Truncation {
+  const { maxLines, maxBytes, totalBytes, lines, totalLines, fits } = measure(text, options);
+  if (fits) return untouched(text, totalLines, totalBytes);
+  const { kept, by } = fit(lines, false, maxLines, maxBytes);
   return {
     text: lines.slice(0, kept).join("\n"),
     truncated: true,
@@ -111,40 +125,12 @@ export function truncateHead(text: string, options: TruncateOptions = {}): Trunc
 
 /** Keeps whole lines from the end of `text` within the limits (for command output, where the end matters). */
 export function truncateTail(text: string, options: TruncateOptions = {}): Truncation {
-  const maxLines = options.maxLines ?? MAX_LINES;
-  const maxBytes = options.maxBytes ?? MAX_BYTES;
-  const totalBytes = byteLength(text);
-  const lines = splitLines(text);
-  const totalLines = text === "" ? 0 : lines.length;
-  if (totalLines <= maxLines && totalBytes <= maxBytes) {
-    return {
-      text,
-      truncated: false,
-      by: null,
-      totalLines,
-      totalBytes,
-      firstLine: 1,
-      lastLine: totalLines,
-      lineTooLong: false,
-    };
-  }
-  let bytes = 0;
-  let kept = 0;
-  let by: "lines" | "bytes" = "lines";
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (kept >= maxLines) break;
-    const size = byteLength(lines[i]) + (kept > 0 ? 1 : 0);
-    if (bytes + size > maxBytes) {
-      by = "bytes";
-      break;
-    }
-    bytes += size;
-    kept++;
-  }
+  const { maxLines, maxBytes, totalBytes, lines, totalLines, fits } = measure(text, options);
+  if (fits) return untouched(text, totalLines, totalBytes);
+  const { kept, by } = fit(lines, true, maxLines, maxBytes);
   if (kept === 0) {
     // One enormous last line: keep its end, cut at a character boundary within the byte limit.
-    const last = lines[lines.length - 1];
-    const tail = tailBytes(last, maxBytes);
+    const tail = tailBytes(lines[lines.length - 1], maxBytes);
     return {
       text: tail,
       truncated: true,

@@ -7,6 +7,7 @@
 
 import { startMockLlm } from "./mock_llm.ts";
 import { MAIN } from "./run_main.ts";
+import { PERMISSIONS } from "../../scripts/compile.ts";
 
 const mock = await startMockLlm({
   turns: [
@@ -33,19 +34,7 @@ console.error(`demo: mock endpoint ${mock.url}, working in ${dir}\n`);
 const prompt = "Create hello.txt with a greeting, check it, then change Hello to Hi.";
 console.error(`$ nanocode -p "${prompt}"\n`);
 const { code } = await new Deno.Command(Deno.execPath(), {
-  args: [
-    "run",
-    "--quiet",
-    "--allow-read",
-    "--allow-write",
-    "--allow-run",
-    "--allow-env",
-    "--allow-net",
-    "--allow-sys",
-    MAIN,
-    "-p",
-    prompt,
-  ],
+  args: ["run", "--quiet", ...PERMISSIONS, MAIN, "-p", prompt],
   cwd: dir,
   env: { OPENAI_BASE_URL: mock.url, MODEL: "mock-model" },
   stdin: "null",
