@@ -12,7 +12,11 @@ async function collect(stream: AsyncIterable<ProviderDelta>): Promise<ProviderDe
 Deno.test("a connection that breaks before any output is retried", async () => {
   const mock = await startMockLlm({ turns: [{ text: "lost", cutAfterChunks: 0 }, { text: "second try" }] });
   try {
-    const provider = createOpenAIProvider({ baseUrl: mock.url, sessionId: "s", sleep: () => Promise.resolve() });
+    const provider = createOpenAIProvider({
+      baseUrl: mock.url,
+      sessionId: "s",
+      sleep: () => Promise.resolve(),
+    });
     const deltas = await collect(provider.stream({ model: "m", messages: [] }, new AbortController().signal));
     assertEquals(deltas.filter((d) => d.type === "retry").length, 1);
     const done = deltas.at(-1);
@@ -24,9 +28,15 @@ Deno.test("a connection that breaks before any output is retried", async () => {
 });
 
 Deno.test("a connection that breaks after output began is reported, not retried", async () => {
-  const mock = await startMockLlm({ turns: [{ text: "one two three four", cutAfterChunks: 2 }, { text: "unused" }] });
+  const mock = await startMockLlm({
+    turns: [{ text: "one two three four", cutAfterChunks: 2 }, { text: "unused" }],
+  });
   try {
-    const provider = createOpenAIProvider({ baseUrl: mock.url, sessionId: "s", sleep: () => Promise.resolve() });
+    const provider = createOpenAIProvider({
+      baseUrl: mock.url,
+      sessionId: "s",
+      sleep: () => Promise.resolve(),
+    });
     const deltas = await collect(provider.stream({ model: "m", messages: [] }, new AbortController().signal));
     assertEquals(deltas.some((d) => d.type === "retry"), false);
     const done = deltas.at(-1);
