@@ -1,0 +1,560 @@
+/**
+ * One behaviour suite for `find`, `glob` and `grep`, run against both engines (ripgrep and the native
+ * walker) so that both give the same answers on the same trees; then `ls`, the engines' abort and
+ * early-exit paths, and how a read-permission refusal is worded.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { assert, assertEquals, assertMatch, assertRejects, assertStringIncludes } from "./support/assert.ts";
+import { type Entry, hasRipgrep, makeTree } from "./support/file_tree.ts";
+import type { TextPart, Tool, ToolContext, ToolResult } from "../lib/core/mod.ts";
+import { createFindTool } from "../lib/tools/find.ts";
+import { createGlobTool } from "../lib/tools/glob.ts";
+import { createGrepTool } from "../lib/tools/grep.ts";
+import { createLsTool } from "../lib/tools/ls.ts";
+import { runRipgrep } from "../lib/tools/ripgrep.ts";
+import { walkTree } from "../lib/tools/walk.ts";
+
+const RIPGREP = await hasRipgrep();
+const BACKENDS = ["native", "rg"] as const;
+type Engine = typeof BACKENDS[number];
+
+function context(cwd: string, signal = new AbortController().signal): ToolContext {
+  return { cwd, signal, update() {} };
+}
+
+function textOf(result: ToolResult): string {
+  return result.content.filter((p): p is TextPart => p.type === "text").map((p) => p.text).join("\n");
+}
+
+const FACTORIES = { find: createFindTool, glob: createGlobTool, grep: createGrepTool, ls: createLsTool };
+
+/** Runs a tool on a backend and checks that backend really answered (no silent fallback). */
+async function run(
+  name: keyof typeof FACTORIES,
+  backend: Engine,
+  cwd: string,
+  args: Record<string, unknown>,
+): Promise<string> {
+  const tool: Tool = FACTORIES[name]({ backend });
+  const result = await tool.execute(args, context(cwd));
+  if (name !== "ls") assertEquals(result.details?.backend, backend);
+  return textOf(result);
+}
+
+const encoder = new TextEncoder();
+
+/** A tree exercising the ignore rules: root and nested `.gitignore`, negation, anchoring, dotfiles. */
+const FIXTURE: Record<string, Entry> = {
+  ".gitignore": "*.log\n!keep.log\nbuild/\n/root-only.txt\n",
+  "a.log": "needle in a log\n",
+  "keep.log": "needle kept\n",
+  "root-only.txt": "needle at the root\n",
+  "sub/root-only.txt": "needle below\n",
+  "build/out.js": "needle built\n",
+  ".hidden/secret.ts": "const needle = 1;\n",
+  ".env": "NEEDLE=1\n",
+  "src/main.ts": "import { util } from './util.ts';\nconsole.log(needle);\n",
+  "src/util.ts": "export const util = 1;\n// Needle in caps\n",
+  "src/.gitignore": "generated/\n*.tmp\n",
+  "src/generated/gen.ts": "needle generated\n",
+  "src/x.tmp": "needle tmp\n",
+  "x.tmp": "needle tmp at root\n",
+  "docs/readme.md": "Read me.\n",
+  "bin/data.bin": new Uint8Array([0, 1, 2, ...encoder.encode("needle in binary\n")]),
+  "empty": { dir: true },
+};
+
+const ALL_VISIBLE = [
+  ".env",
+  ".gitignore",
+  ".hidden/",
+  ".hidden/secret.ts",
+  "bin/",
+  "bin/data.bin",
+  "docs/",
+  "docs/readme.md",
+  "keep.log",
+  "src/",
+  "src/.gitignore",
+  "src/main.ts",
+  "src/util.ts",
+  "sub/",
+  "sub/root-only.txt",
+  "x.tmp",
+];
+
+for (const backend of BACKENDS) {
+  const test = (name: string, fn: () => Promise<void>) =>
+    Deno.test({ name: `${name} (${backend})`, ignore: backend === "rg" && !RIPGREP, fn });
+
+  test("find lists the files and folders .gitignore leaves, hidden ones included", async () => {
+    await using tree = await makeTree(FIXTURE);
+    assertEquals(await run("find", backend, tree.root, { pattern: "*" }), ALL_VISIBLE.join("\n"));
+  });
+
+  test("find matches names at any depth without a slash and whole paths with one", async () => {
+    await using tree = await makeTree(FIXTURE);
+    const find = (pattern: string) => run("find", backend, tree.root, { pattern });
+    assertEquals(await find("*.ts"), ".hidden/secret.ts\nsrc/main.ts\nsrc/util.ts");
+    assertEquals(await find("src/*.ts"), "src/main.ts\nsrc/util.ts");
+    assertEquals(await find("src/"), "src/");
+    assertEquals(await find("*.tmp"), "x.tmp");
+    assertEquals(await find("{docs,bin}/*"), "bin/data.bin\ndocs/readme.md");
+  });
+
+  test("find searches below the path given and answers paths relative to it", async () => {
+    await using tree = await makeTree(FIXTURE);
+    assertEquals(
+      await run("find", backend, tree.root, { pattern: "*", path: "src" }),
+      ".gitignore\nmain.ts\nutil.ts",
+    );
+    assertEquals(
+      await run("find", backend, "/", { pattern: "*.ts", path: tree.path("src") }),
+      "main.ts\nutil.ts",
+    );
+  });
+
+  test("find lists a folder only when it holds a file that is not ignored", async () => {
+    await using tree = await makeTree({
+      "a/b.txt": "",
+      "empty": { dir: true },
+      "ignored/x.log": "",
+      ".gitignore": "*.log\n",
+    });
+    assertEquals(await run("find", backend, tree.root, { pattern: "*" }), ".gitignore\na/\na/b.txt");
+  });
+
+  test("find never lists .git and applies .gitignore in a git repository too", async () => {
+    await using tree = await makeTree({
+      ".git/HEAD": "ref: refs/heads/main\n",
+      ".git/config": "[core]\n",
+      ".gitignore": "*.log\n",
+      "a.log": "",
+      "b.txt": "",
+    });
+    assertEquals(await run("find", backend, tree.root, { pattern: "*" }), ".gitignore\nb.txt");
+    assertEquals(
+      await run("find", backend, tree.root, { pattern: "*config*" }),
+      'No files or folders match "*config*" in ..',
+    );
+  });
+
+  test("find stops at the limit and says how to see more", async () => {
+    await using tree = await makeTree(FIXTURE);
+    const text = await run("find", backend, tree.root, { pattern: "*", limit: 3 });
+    const [list, note] = text.split("\n\n");
+    assertEquals(list.split("\n").length, 3);
+    assertEquals(note, "[3 results limit reached. Use limit=6 for more, or narrow the pattern or path.]");
+    assertEquals(
+      await run("find", backend, tree.root, { pattern: "*", limit: ALL_VISIBLE.length }),
+      ALL_VISIBLE.join("\n"),
+    );
+  });
+
+  test("find answers a plain sentence when nothing matches", async () => {
+    await using tree = await makeTree(FIXTURE);
+    assertEquals(
+      await run("find", backend, tree.root, { pattern: "*.rs", path: "src" }),
+      'No files or folders match "*.rs" in src.',
+    );
+  });
+
+  test("find and glob reject a malformed glob with an error saying what to fix", async () => {
+    await using tree = await makeTree(FIXTURE);
+    await assertRejects(
+      () => run("find", backend, tree.root, { pattern: "src/[ab" }),
+      /^Cannot run find: the glob "src\/\[ab" has an unclosed "\["; close it or escape it as "\\\["$/,
+    );
+    await assertRejects(
+      () => run("glob", backend, tree.root, { pattern: "*.{ts,js" }),
+      /^Cannot run glob: the glob "\*\.\{ts,js" has an unclosed "\{"/,
+    );
+  });
+
+  test("glob lists matching files newest first", async () => {
+    await using tree = await makeTree(FIXTURE);
+    await Deno.utime(tree.path("src/main.ts"), 1_000, 1_000);
+    await Deno.utime(tree.path("src/util.ts"), 2_000, 2_000);
+    await Deno.utime(tree.path(".hidden/secret.ts"), 3_000, 3_000);
+    assertEquals(
+      await run("glob", backend, tree.root, { pattern: "**/*.ts" }),
+      ".hidden/secret.ts\nsrc/util.ts\nsrc/main.ts",
+    );
+    await Deno.utime(tree.path("src/main.ts"), 4_000, 4_000);
+    assertEquals(
+      await run("glob", backend, tree.root, { pattern: "src/*.{ts,js}" }),
+      "src/main.ts\nsrc/util.ts",
+    );
+  });
+
+  test("glob respects nested .gitignore files and says when nothing matches", async () => {
+    await using tree = await makeTree(FIXTURE);
+    assertEquals(await run("glob", backend, tree.root, { pattern: "*.tmp" }), "x.tmp");
+    assertEquals(
+      await run("glob", backend, tree.root, { pattern: "**/gen.ts" }),
+      'No files match "**/gen.ts" in ..',
+    );
+  });
+
+  test("glob stops at 1000 files and says the search was cut", async () => {
+    const entries: Record<string, Entry> = {};
+    for (let i = 0; i < 1005; i++) entries[`d${i % 7}/f${i}.txt`] = "";
+    await using tree = await makeTree(entries);
+    const [list, note] = (await run("glob", backend, tree.root, { pattern: "*.txt" })).split("\n\n");
+    assertEquals(list.split("\n").length, 1000);
+    assertMatch(note, /^\[1000 files limit reached: the search stopped there/);
+  });
+
+  test("grep answers path:LINE: text, skipping ignored and binary files", async () => {
+    await using tree = await makeTree(FIXTURE);
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "needle" }),
+      [
+        ".hidden/secret.ts:1: const needle = 1;",
+        "keep.log:1: needle kept",
+        "src/main.ts:2: console.log(needle);",
+        "sub/root-only.txt:1: needle below",
+        "x.tmp:1: needle tmp at root",
+      ].join("\n"),
+    );
+  });
+
+  test("grep with ignoreCase matches any case", async () => {
+    await using tree = await makeTree(FIXTURE);
+    const text = await run("grep", backend, tree.root, { pattern: "NEEDLE", ignoreCase: true, path: "src" });
+    assertEquals(text, "main.ts:2: console.log(needle);\nutil.ts:2: // Needle in caps");
+  });
+
+  test("grep with literal searches the text as written", async () => {
+    await using tree = await makeTree({ "f.txt": "a.b\naxb\n(a+\n" });
+    assertEquals(await run("grep", backend, tree.root, { pattern: "a.b" }), "f.txt:1: a.b\nf.txt:2: axb");
+    assertEquals(await run("grep", backend, tree.root, { pattern: "a.b", literal: true }), "f.txt:1: a.b");
+    assertEquals(await run("grep", backend, tree.root, { pattern: "(a+", literal: true }), "f.txt:3: (a+");
+  });
+
+  test("grep shows context lines as path-LINE- text without repeating a line", async () => {
+    await using tree = await makeTree({
+      "f.txt": "one\nhit two\nthree\nhit four\nfive\nsix\nseven\nhit eight\n",
+    });
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "hit", context: 1 }),
+      [
+        "f.txt-1- one",
+        "f.txt:2: hit two",
+        "f.txt-3- three",
+        "f.txt:4: hit four",
+        "f.txt-5- five",
+        "f.txt-7- seven",
+        "f.txt:8: hit eight",
+      ].join("\n"),
+    );
+  });
+
+  test("grep stops at the match limit and says so only when more matches exist", async () => {
+    await using tree = await makeTree({ "f.txt": "m1\nm2\nm3\nm4\nm5\n" });
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "m", limit: 2 }),
+      "f.txt:1: m1\nf.txt:2: m2\n\n[2 matches limit reached. Use limit=4 for more, or narrow the pattern, path or glob.]",
+    );
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "m", limit: 5 }),
+      "f.txt:1: m1\nf.txt:2: m2\nf.txt:3: m3\nf.txt:4: m4\nf.txt:5: m5",
+    );
+  });
+
+  test("grep keeps the last match's trailing context when it reaches the limit", async () => {
+    await using tree = await makeTree({ "f.txt": "x\nhit\ny\nz\nw\nhit\n" });
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "hit", limit: 1, context: 1 }),
+      "f.txt-1- x\nf.txt:2: hit\nf.txt-3- y\n\n[1 matches limit reached. Use limit=2 for more, or narrow the pattern, path or glob.]",
+    );
+  });
+
+  test("grep cuts lines longer than 500 characters and says so", async () => {
+    await using tree = await makeTree({ "long.txt": `${"a".repeat(600)}needle\nshort needle\n` });
+    const text = await run("grep", backend, tree.root, { pattern: "needle" });
+    assertEquals(
+      text,
+      [
+        `long.txt:1: ${"a".repeat(500)}... [truncated]`,
+        "long.txt:2: short needle",
+        "",
+        "[Some lines were cut to 500 characters. Use read on the file to see them whole.]",
+      ].join("\n"),
+    );
+  });
+
+  test("grep drops the carriage return of CRLF lines", async () => {
+    await using tree = await makeTree({ "dos.txt": "first\r\nneedle here\r\n" });
+    assertEquals(await run("grep", backend, tree.root, { pattern: "needle" }), "dos.txt:2: needle here");
+  });
+
+  test("grep filters files with the glob argument", async () => {
+    await using tree = await makeTree(FIXTURE);
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "needle", glob: "*.ts" }),
+      ".hidden/secret.ts:1: const needle = 1;\nsrc/main.ts:2: console.log(needle);",
+    );
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "needle", glob: "src/**" }),
+      "src/main.ts:2: console.log(needle);",
+    );
+  });
+
+  test("grep rejects a bad regex with an error that suggests literal", async () => {
+    await using tree = await makeTree(FIXTURE);
+    await assertRejects(
+      () => run("grep", backend, tree.root, { pattern: "foo(" }),
+      /^Cannot run grep: "foo\(" is not a valid regular expression \(.+\); fix it, or set literal to true/,
+    );
+    await assertRejects(
+      () => run("grep", backend, tree.root, { pattern: "x", glob: "[a" }),
+      /^Cannot run grep: the glob "\[a" has an unclosed "\["/,
+    );
+  });
+
+  test("grep answers a plain sentence when nothing matches", async () => {
+    await using tree = await makeTree(FIXTURE);
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "absent", glob: "*.md" }),
+      'No matches found for "absent" in . (files matching *.md).',
+    );
+  });
+
+  test("file tools follow symbolic links but not loops", async () => {
+    await using tree = await makeTree({
+      "real/a.txt": "needle\n",
+      "real/loop": { link: ".." },
+      "real/self": { link: "." },
+      "dirlink": { link: "real" },
+      "link.txt": { link: "real/a.txt" },
+      "broken": { link: "missing" },
+    });
+    assertEquals(
+      await run("find", backend, tree.root, { pattern: "*" }),
+      "dirlink/\ndirlink/a.txt\nlink.txt\nreal/\nreal/a.txt",
+    );
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "needle" }),
+      "dirlink/a.txt:1: needle\nlink.txt:1: needle\nreal/a.txt:1: needle",
+    );
+  });
+
+  test("file tools apply .gitignore files above the searched folder up to the repository root", async () => {
+    await using tree = await makeTree({
+      ".gitignore": "*.md\n",
+      "repo/.git/HEAD": "",
+      "repo/.gitignore": "*.log\n/top.txt\n",
+      "repo/top.txt": "",
+      "repo/sub/a.log": "",
+      "repo/sub/b.md": "",
+      "repo/sub/top.txt": "",
+      "plain/.gitignore": "*.log\n",
+      "plain/sub/a.log": "",
+      "plain/sub/b.md": "",
+      "plain/sub/c.txt": "",
+    });
+    // Inside the repository the rules above its root no longer apply; anchored rules keep their folder.
+    assertEquals(await run("find", backend, tree.path("repo/sub"), { pattern: "*" }), "b.md\ntop.txt");
+    // Outside any repository every folder above counts.
+    assertEquals(await run("find", backend, tree.path("plain/sub"), { pattern: "*" }), "c.txt");
+  });
+
+  test("file tools let a nested repository escape the outer rules", async () => {
+    await using tree = await makeTree({
+      ".gitignore": "*.log\n",
+      "a.log": "",
+      "vendor/lib/.git/HEAD": "",
+      "vendor/lib/b.log": "",
+    });
+    assertEquals(
+      await run("find", backend, tree.root, { pattern: "*" }),
+      ".gitignore\nvendor/\nvendor/lib/\nvendor/lib/b.log",
+    );
+  });
+
+  test("file tools stop at once when the signal is already aborted", async () => {
+    await using tree = await makeTree(FIXTURE);
+    const controller = new AbortController();
+    controller.abort();
+    const calls = [["find", "*"], ["glob", "**/*"], ["grep", "needle"]] as const;
+    for (const [name, pattern] of calls) {
+      const tool = FACTORIES[name]({ backend });
+      await assertRejects(() => tool.execute({ pattern }, context(tree.root, controller.signal)), /aborted/);
+    }
+  });
+
+  test("file tools name a missing path in one line", async () => {
+    await using tree = await makeTree(FIXTURE);
+    await assertRejects(
+      () => run("grep", backend, tree.root, { pattern: "x", path: "nowhere" }),
+      /^Cannot search nowhere: no such file or directory$/,
+    );
+    await assertRejects(
+      () => run("find", backend, tree.root, { pattern: "*", path: "docs/readme.md" }),
+      /^Cannot search docs\/readme\.md: it is a file, not a folder/,
+    );
+  });
+}
+
+Deno.test("grep searches a single file given as the path", async () => {
+  await using tree = await makeTree(FIXTURE);
+  const result = await createGrepTool().execute({ pattern: "util", path: "src/main.ts" }, context(tree.root));
+  assertEquals(textOf(result), "main.ts:1: import { util } from './util.ts';");
+  const binary = await createGrepTool().execute(
+    { pattern: "needle", path: "bin/data.bin" },
+    context(tree.root),
+  );
+  assertEquals(textOf(binary), 'No matches found for "needle" in bin/data.bin.');
+});
+
+Deno.test({
+  name: "both engines give the same answers on a larger tree",
+  ignore: !RIPGREP,
+  fn: async () => {
+    const entries: Record<string, Entry> = { ".gitignore": "*.gen.ts\ncache/\n" };
+    for (let i = 0; i < 300; i++) {
+      const dir = `pkg${i % 5}/mod${i % 11}`;
+      entries[`${dir}/f${i}.ts`] = `export const v${i} = ${i};\n${i % 7 === 0 ? "// TODO: tidy\n" : ""}`;
+      if (i % 10 === 0) entries[`${dir}/f${i}.gen.ts`] = "// TODO: generated\n";
+      if (i % 25 === 0) entries[`${dir}/cache/c${i}.ts`] = "// TODO: cached\n";
+    }
+    entries["pkg1/.gitignore"] = "!keep.gen.ts\n";
+    entries["pkg1/keep.gen.ts"] = "// TODO: kept\n";
+    await using tree = await makeTree(entries);
+    const calls: [keyof typeof FACTORIES, Record<string, unknown>][] = [
+      ["grep", { pattern: "TODO", limit: 1000 }],
+      ["grep", { pattern: "v1\\d = ", context: 1, limit: 1000 }],
+      ["grep", { pattern: "todo:", ignoreCase: true, glob: "pkg1/**", limit: 1000 }],
+      ["find", { pattern: "*.ts", limit: 5000 }],
+      ["find", { pattern: "mod1*/" }],
+    ];
+    for (const [name, args] of calls) {
+      const native = await run(name, "native", tree.root, args);
+      const rg = await run(name, "rg", tree.root, args);
+      assertEquals(rg, native, `${name} ${JSON.stringify(args)}`);
+      assert(!native.startsWith("No "), `${name} ${JSON.stringify(args)} found nothing`);
+    }
+  },
+});
+
+Deno.test("ls sorts case-insensitively, marks folders and notes what .gitignore hides", async () => {
+  await using tree = await makeTree({
+    ".git/HEAD": "",
+    ".gitignore": "*.log\nnode_modules/\n",
+    "Beta.txt": "",
+    "alpha.txt": "",
+    "b.log": "",
+    "node_modules/x.js": "",
+    ".env": "",
+    "Src/a.ts": "",
+    "dirlink": { link: "Src" },
+  });
+  assertEquals(
+    textOf(await createLsTool().execute({}, context(tree.root))),
+    ".env\n.gitignore\nalpha.txt\nBeta.txt\ndirlink/\nSrc/\n\n[Not shown, ignored by .gitignore: b.log, node_modules/]",
+  );
+});
+
+Deno.test("ls says when a folder is empty and when the limit cut the list", async () => {
+  await using tree = await makeTree({ "empty": { dir: true }, "full/a": "", "full/b": "", "full/c": "" });
+  assertEquals(
+    textOf(await createLsTool().execute({ path: "empty" }, context(tree.root))),
+    "(empty directory)",
+  );
+  assertEquals(
+    textOf(await createLsTool().execute({ path: "full", limit: 2 }, context(tree.root))),
+    "a\nb\n\n[2 entries limit reached (3 in all). Use limit=3 for more.]",
+  );
+});
+
+Deno.test("ls refuses a file and a missing path with one-line errors", async () => {
+  await using tree = await makeTree({ "f.txt": "" });
+  await assertRejects(
+    () => createLsTool().execute({ path: "f.txt" }, context(tree.root)),
+    /^Cannot list f\.txt: it is a file, not a folder; use read to see its content$/,
+  );
+  await assertRejects(
+    () => createLsTool().execute({ path: "nope" }, context(tree.root)),
+    /^Cannot list nope: no such file or directory$/,
+  );
+});
+
+Deno.test({
+  name: "runRipgrep kills ripgrep once the caller has enough",
+  ignore: !RIPGREP,
+  fn: async () => {
+    const entries: Record<string, Entry> = {};
+    for (let i = 0; i < 200; i++) entries[`f${i}.txt`] = "";
+    await using tree = await makeTree(entries);
+    let seen = 0;
+    const outcome = await runRipgrep(["--files"], { cwd: tree.root, onRecord: () => ++seen < 3 });
+    assertEquals(outcome.stopped, true);
+    assertEquals(outcome.code, null);
+    assertEquals(seen, 3);
+  },
+});
+
+Deno.test({
+  name: "runRipgrep stops ripgrep when the signal aborts mid-run",
+  ignore: !RIPGREP,
+  fn: async () => {
+    const entries: Record<string, Entry> = {};
+    for (let i = 0; i < 200; i++) entries[`f${i}.txt`] = "";
+    await using tree = await makeTree(entries);
+    const controller = new AbortController();
+    await assertRejects(
+      () =>
+        runRipgrep(["--files"], {
+          cwd: tree.root,
+          signal: controller.signal,
+          onRecord: () => controller.abort(),
+        }),
+      /aborted/,
+    );
+  },
+});
+
+Deno.test("the native walk stops when the signal aborts mid-walk", async () => {
+  const entries: Record<string, Entry> = {};
+  for (let i = 0; i < 50; i++) entries[`d${i}/f.txt`] = "";
+  await using tree = await makeTree(entries);
+  const controller = new AbortController();
+  let batches = 0;
+  await assertRejects(async () => {
+    for await (const _ of walkTree(tree.root, { signal: controller.signal })) {
+      batches++;
+      controller.abort();
+    }
+  }, /aborted/);
+  assertEquals(batches, 1);
+});
+
+Deno.test("a path outside the read permission is refused in one line naming --allow-read", async () => {
+  await using allowed = await makeTree({ "a.txt": "x\n" });
+  await using outside = await makeTree({ "b.txt": "x\n" });
+  const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
+  for (const name of ["ls", "find", "glob", "grep"]) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        `--allow-read=${repo},${allowed.root}`,
+        "--allow-run=rg",
+        join(repo, "tests/support/narrow_read.ts"),
+        name,
+        outside.root,
+      ],
+      cwd: allowed.root,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stdout = new TextDecoder().decode(output.stdout).trim();
+    assertEquals(output.code, 0, new TextDecoder().decode(output.stderr));
+    const report = JSON.parse(stdout) as { ok: boolean; text: string };
+    assertEquals(report.ok, false, `${name}: ${report.text}`);
+    assert(!report.text.includes("\n"), `${name}: ${report.text}`);
+    assertStringIncludes(report.text, "--allow-read");
+    assertMatch(report.text, /^Cannot (list|search) /);
+  }
+});
