@@ -6,7 +6,7 @@
  */
 
 import { Agent } from "../agent/mod.ts";
-import type { AgentEvent, Usage } from "../core/mod.ts";
+import { type AgentEvent, type Usage, VERSION } from "../core/mod.ts";
 import { createPalette, type Palette, truncateToWidth, visibleWidth, wrapLine } from "./ansi.ts";
 import { type CommandHost, completions, parseCommand, runCommand } from "./commands.ts";
 import { type Key, KeyDecoder, LineEditor } from "./input.ts";
@@ -167,6 +167,10 @@ class Repl implements CommandHost {
       // In cooked mode Ctrl-C arrives as a signal rather than a byte.
       stopListening.push(onSignal("SIGINT", () => this.#key({ name: "ctrl-c" })));
     }
+    // The banner also keeps the live area off the screen's first row, where tmux would copy each
+    // erased frame into its scrollback.
+    this.print([this.#banner()]);
+    this.#echoed = true;
     this.#screen.render();
     if (this.#options.initialPrompt !== undefined && this.#options.initialPrompt.trim() !== "") {
       this.#submit(this.#options.initialPrompt);
@@ -257,6 +261,7 @@ class Repl implements CommandHost {
         break;
       case "ctrl-l":
         this.#write("\x1b[2J\x1b[3J\x1b[H");
+        this.print([this.#banner()]);
         this.#screen.reset();
         break;
       case "escape":
@@ -453,6 +458,12 @@ class Repl implements CommandHost {
     queue.replace(followUps);
     this.#echo(input);
     void this.#startRun(input);
+  }
+
+  #banner(): string {
+    const home = this.#env("HOME");
+    const cwd = home && this.#cwd.startsWith(home) ? "~" + this.#cwd.slice(home.length) : this.#cwd;
+    return this.palette.dim(`nanocode ${VERSION} · ${cwd}`);
   }
 
   /** Prints what the user sent, set apart from what came before. */

@@ -43,7 +43,7 @@ export interface TmuxSession {
    * returns the pane; throws with the pane's content after `timeoutMs` (default 10 s).
    */
   waitFor(
-    pattern: string | RegExp | ((pane: string) => boolean),
+    pattern: string | RegExp | ((pane: string) => boolean | Promise<boolean>),
     options?: { timeoutMs?: number },
   ): Promise<string>;
   /** Resizes the pane's window. */
@@ -137,7 +137,7 @@ export async function startNanocode(args: string[], options: TmuxOptions = {}): 
       let pane = "";
       while (Date.now() < deadline) {
         pane = await capture();
-        if (test(pane)) return pane;
+        if (await test(pane)) return pane;
         // Polling the pane is the synchronisation: wait for the next poll, not for a guessed duration.
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -1,0 +1,288 @@
+/**
+ * The REPL in a real pseudo-terminal (tmux) against the mock LLM: what the user sees, and what the
+ * model endpoint received.
+ */
+import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+import { type MockLlm, type MockTurn, startMockLlm } from "./support/mock_llm.ts";
+import { HAS_TMUX, startNanocode, type TmuxSession } from "./support/tmux.ts";
+import { COMMANDS } from "../lib/ui/commands.ts";
+
+/** Registers a terminal test; without tmux it is ignored and its name says why. */
+function tmuxTest(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name: HAS_TMUX ? name : `${name} (skipped: tmux is not installed)`, ignore: !HAS_TMUX, fn });
+}
+
+/** The prompt is ready when the rule and the idle footer are drawn. */
+const IDLE = "/help for commands";
+
+interface Harness {
+  llm: MockLlm;
+  term: TmuxSession;
+  /** Types a line and presses Enter. */
+  send(line: string): Promise<void>;
+}
+
+async function withRepl(
+  setup: { turns?: MockTurn[]; models?: string[]; env?: Record<string, string> },
+  body: (h: Harness) => Promise<void>,
+): Promise<void> {
+  const llm = await startMockLlm({ turns: setup.turns ?? [], models: setup.models });
+  const term = await startNanocode(["--model", "mock-model", "--no-context-files"], {
+    env: { OPENAI_BASE_URL: llm.url, NO_COLOR: "", ...setup.env },
+  });
+  try {
+    await term.waitFor(IDLE);
+    await body({
+      llm,
+      term,
+      send: async (line) => {
+        await term.type(line);
+        await term.keys("Enter");
+      },
+    });
+  } finally {
+    await term.close();
+    await llm.close();
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+function texts(messages: any[], role: string): string[] {
+  return messages.filter((m) => m.role === role).map((m) => typeof m.content === "string" ? m.content : "");
+}
+
+tmuxTest(
+  "a typed prompt gets its answer streamed, then the usage line and the prompt again",
+  () =>
+    withRepl(
+      { turns: [{ text: "Hello from the mock.\nA **second** line.", chunkDelayMs: 30 }] },
+      async (h) => {
+        await h.send("say hello");
+        const pane = await h.term.waitFor(/A second line\.[\s\S]*↑ \S+ in · ↓ \S+ out · 1 call/);
+        assertStringIncludes(pane, "❯ say hello");
+        assertStringIncludes(pane, "Hello from the mock.");
+        const [request] = await h.llm.waitForRequests(1);
+        assertEquals(texts(request.body.messages, "user"), ["say hello"]);
+        await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+      },
+    ),
+);
+
+tmuxTest(
+  "a tool call shows as name(args) with a one-line result",
+  () =>
+    withRepl({
+      turns: [{ toolCalls: [{ name: "bash", arguments: { command: "echo hi; echo there" } }] }, {
+        text: "Ran it.",
+      }],
+    }, async (h) => {
+      await h.send("run something");
+      const pane = await h.term.waitFor("Ran it.");
+      assertStringIncludes(pane, '⏺ bash(command="echo hi; echo there")');
+      assertStringIncludes(pane, "  ⎿  hi … +1 line");
+    }),
+);
+
+tmuxTest(
+  "steering typed during a slow stream reaches the model before its next request",
+  () =>
+    withRepl({
+      turns: [
+        {
+          text: "Looking around first.",
+          toolCalls: [{ name: "bash", arguments: { command: "echo looked" } }],
+          chunkDelayMs: 250,
+        },
+        { text: "Steered answer." },
+      ],
+    }, async (h) => {
+      await h.send("start the task");
+      await h.term.waitFor("Looking");
+      await h.send("also check the README");
+      await h.term.waitFor("queued steer: also check the README");
+      const pane = await h.term.waitFor("Steered answer.");
+      assertStringIncludes(pane, "» steering: also check the README");
+      const requests = await h.llm.waitForRequests(2);
+      assertEquals(texts(requests[0].body.messages, "user"), ["start the task"]);
+      const second = requests[1].body.messages;
+      assertEquals(second[second.length - 1], { role: "user", content: "also check the README" });
+      assertEquals(second[second.length - 2].role, "tool");
+    }),
+);
+
+tmuxTest(
+  "a follow-up queued during a run is sent once the run would stop",
+  () =>
+    withRepl({
+      turns: [{ text: "First answer, slowly.", chunkDelayMs: 300 }, { text: "Second answer." }],
+    }, async (h) => {
+      await h.send("first question");
+      await h.term.waitFor("First");
+      await h.send("/followup then summarise");
+      await h.term.waitFor("queued follow-up: then summarise");
+      const pane = await h.term.waitFor("Second answer.");
+      assertStringIncludes(pane, "» follow-up: then summarise");
+      const requests = await h.llm.waitForRequests(2);
+      const second = requests[1].body.messages;
+      assertEquals(texts(second, "user"), ["first question", "then summarise"]);
+      assertEquals(texts(second, "assistant"), ["First answer, slowly."]);
+    }),
+);
+
+tmuxTest(
+  "/queue lists, /dequeue edit rewrites or refuses bad JSON, and /dequeue takes the queue back",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "nanocode-editor-" });
+    // The first edit renames a message; the second leaves text that is not JSON.
+    const editor = `${dir}/edit.sh`;
+    await Deno.writeTextFile(
+      editor,
+      `#!/bin/sh\nif [ -e "${dir}/used" ]; then echo 'not json' > "$1"; else touch "${dir}/used"; sed -i 's/alpha/gamma/' "$1"; fi\n`,
+    );
+    await Deno.chmod(editor, 0o755);
+    try {
+      await withRepl(
+        { turns: [{ text: "Working on it", hangAfterChunks: 4 }], env: { EDITOR: editor } },
+        async (h) => {
+          await h.send("a long task");
+          await h.term.waitFor("Working");
+          await h.send("/queue alpha");
+          await h.send("/queue beta");
+          await h.send("/queue");
+          await h.term.waitFor(/Queued \(2\):\s+1\. follow-up: alpha\s+2\. follow-up: beta/);
+          await h.send("/dequeue edit");
+          await h.term.waitFor(/Queue replaced: 2 messages\.\s+1\. follow-up: gamma/);
+          await h.send("/dequeue edit");
+          await h.term.waitFor("Cannot read the edited queue: invalid JSON");
+          await h.send("/dequeue");
+          const pane = await h.term.waitFor(/Took 2 messages off the queue:\s+gamma\s+beta/);
+          assert(!pane.includes("queued follow-up"), "the live area still shows queued messages");
+          await h.term.keys("C-c");
+          await h.term.waitFor("Interrupted.");
+          await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+          assertEquals(h.llm.requests.length, 1);
+        },
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
+tmuxTest(
+  "Ctrl-C stops a long bash command, returns to the prompt and keeps the conversation consistent",
+  () =>
+    withRepl({
+      turns: [{ toolCalls: [{ name: "bash", arguments: { command: "sleep 29.7" } }] }, {
+        text: "After the stop.",
+      }],
+    }, async (h) => {
+      await h.send("sleep a while");
+      await h.term.waitFor("Running bash…");
+      const started = Date.now();
+      await h.term.keys("C-c");
+      await h.term.waitFor("Interrupted.");
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+      assert(Date.now() - started < 10_000, "the interrupt took too long");
+      await h.send("what now?");
+      await h.term.waitFor("After the stop.");
+      const [, second] = await h.llm.waitForRequests(2);
+      // deno-lint-ignore no-explicit-any
+      const messages: any[] = second.body.messages;
+      const call = messages.find((m) => m.tool_calls)?.tool_calls[0];
+      assert(call, "the assistant's tool call is kept");
+      assert(
+        messages.some((m) => m.role === "tool" && m.tool_call_id === call.id),
+        "the tool call has no result",
+      );
+      assertEquals(messages[messages.length - 1], { role: "user", content: "what now?" });
+      const ps = await new Deno.Command("pgrep", { args: ["-f", "sleep 29.7"], stdout: "piped" }).output();
+      assertEquals(
+        new TextDecoder().decode(ps.stdout).trim(),
+        "",
+        "the sleep process survived the interrupt",
+      );
+    }),
+);
+
+tmuxTest(
+  "/model lists the endpoint's models, searches them, and switches the next request's model",
+  () =>
+    withRepl(
+      { turns: [{ text: "Answered." }], models: ["mock-model", "other-model", "big-thinker-2"] },
+      async (h) => {
+        await h.send("/model");
+        await h.term.waitFor(/Models at the endpoint \(3\):\s+● mock-model\s+other-model\s+big-thinker-2/);
+        await h.send("/model thinker");
+        await h.term.waitFor(/Models matching "thinker" \(1\):\s+big-thinker-2/);
+        await h.send("/model other-model");
+        await h.term.waitFor("Model set to other-model.");
+        await h.term.waitFor("other-model · /help for commands");
+        await h.send("hello");
+        await h.term.waitFor("Answered.");
+        const [request] = await h.llm.waitForRequests(1);
+        assertEquals(request.body.model, "other-model");
+      },
+    ),
+);
+
+tmuxTest(
+  "/btw answers a side question without adding it to the conversation",
+  () =>
+    withRepl({
+      turns: [{ text: "Main answer." }, { text: "Side answer." }, { text: "Next answer." }],
+    }, async (h) => {
+      await h.send("main question");
+      await h.term.waitFor("Main answer.");
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+      await h.send("/btw what is the capital of France");
+      await h.term.waitFor("Side answer.");
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+      await h.send("next question");
+      await h.term.waitFor("Next answer.");
+      const [, side, next] = await h.llm.waitForRequests(3);
+      assert(JSON.stringify(side.body.messages).includes("what is the capital of France"));
+      assertEquals(side.body.tools, undefined);
+      assertEquals(texts(next.body.messages, "user"), ["main question", "next question"]);
+      assertEquals(texts(next.body.messages, "assistant"), ["Main answer."]);
+    }),
+);
+
+tmuxTest(
+  "an unknown command says so and suggests the nearest one",
+  () =>
+    withRepl({}, async (h) => {
+      await h.send("/modle gpt");
+      await h.term.waitFor("Unknown command /modle: did you mean /model?");
+      assertEquals(h.llm.requests.length, 0);
+    }),
+);
+
+tmuxTest(
+  "/help lists every command, and /q quits",
+  () =>
+    withRepl({}, async (h) => {
+      await h.send("/help");
+      const pane = await h.term.waitFor("Ctrl-C stops a run");
+      for (const command of COMMANDS) assertStringIncludes(pane, command.usage);
+      await h.send("/q");
+      await h.term.waitFor(async () => await h.term.exited());
+    }),
+);
+
+tmuxTest(
+  "Ctrl-C twice at an empty prompt quits, and Ctrl-D does too",
+  async () => {
+    await withRepl({}, async (h) => {
+      await h.term.keys("C-c");
+      await h.term.waitFor("Press Ctrl-C again to exit.");
+      assert(!(await h.term.exited()));
+      await h.term.keys("C-c");
+      await h.term.waitFor(async () => await h.term.exited());
+    });
+    await withRepl({}, async (h) => {
+      await h.term.keys("C-d");
+      await h.term.waitFor(async () => await h.term.exited());
+    });
+  },
+);

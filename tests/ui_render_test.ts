@@ -1,0 +1,194 @@
+/** Agent events to terminal lines, without a terminal. */
+import type { AgentEvent } from "../lib/core/mod.ts";
+import { createPalette, stripAnsi } from "../lib/ui/ansi.ts";
+import { EventRenderer, formatElapsed, formatTokens, formatUsage, userLines } from "../lib/ui/render.ts";
+import { activityLine } from "../lib/ui/spinner.ts";
+import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+
+const usage = { promptTokens: 1200, completionTokens: 80, totalTokens: 1280 };
+
+function renderer(options: { color?: boolean; showThinking?: boolean; now?: () => number } = {}) {
+  return new EventRenderer({
+    palette: createPalette(options.color ?? false),
+    showThinking: options.showThinking ?? true,
+    now: options.now ?? (() => 0),
+  });
+}
+
+/** Feeds events and returns every finished line. */
+function feed(r: EventRenderer, events: AgentEvent[]): string[] {
+  return events.flatMap((e) => r.push(e));
+}
+
+const start: AgentEvent = { type: "agent_start", model: "m", cwd: "/", tools: [] };
+
+Deno.test("streamed text is printed line by line and the unfinished line stays live", () => {
+  const r = renderer();
+  assertEquals(feed(r, [start, { type: "turn_start", turn: 1 }, { type: "text_delta", text: "Hel" }]), [""]);
+  assertEquals(r.live(80), ["Hel"]);
+  assertEquals(r.push({ type: "text_delta", text: "lo\nwor" }), ["Hello"]);
+  assertEquals(r.live(80), ["wor"]);
+  assertEquals(r.flush(), ["wor"]);
+  assertEquals(r.live(80), []);
+});
+
+Deno.test("blank lines at the start of an answer are dropped and runs of them shrink to one", () => {
+  const r = renderer();
+  const lines = feed(r, [start, { type: "text_delta", text: "\n\nfirst\n\n\n\nsecond\n\n" }]);
+  assertEquals(lines, ["", "first", "", "second"]);
+  assertEquals(r.flush(), []);
+});
+
+Deno.test("blank lines inside a fenced code block are kept", () => {
+  const r = renderer();
+  const lines = feed(r, [start, { type: "text_delta", text: "```\na\n\n\nb\n```\n" }]);
+  assertEquals(lines, ["", "```", "a", "", "", "b", "```"]);
+});
+
+Deno.test("reasoning is shown dimmed and hidden when thinking is turned off", () => {
+  const shown = renderer({ color: true });
+  const lines = feed(shown, [start, { type: "thinking_delta", text: "hmm\n" }, {
+    type: "text_delta",
+    text: "answer\n",
+  }]);
+  assertEquals(lines.map(stripAnsi), ["", "hmm", "", "answer"]);
+  assertStringIncludes(lines[1], "\x1b[2m");
+
+  const hidden = renderer({ showThinking: false });
+  const events: AgentEvent[] = [start, { type: "turn_start", turn: 1 }, {
+    type: "thinking_delta",
+    text: "secret\n",
+  }];
+  assertEquals(feed(hidden, events), []);
+  assertEquals(hidden.activity?.label, "Thinking", "the spinner keeps turning while reasoning is hidden");
+  assertEquals(feed(hidden, [{ type: "text_delta", text: "answer\n" }]), ["", "answer"]);
+  assertEquals(hidden.activity, undefined);
+});
+
+Deno.test("a tool call shows as ⏺ name(args) and its result as one line under it", () => {
+  const r = renderer();
+  const lines = feed(r, [
+    start,
+    { type: "text_delta", text: "Let me look." },
+    { type: "tool_call", id: "1", name: "bash", args: { command: "ls -la" } },
+    { type: "tool_result", id: "1", name: "bash", isError: false, text: "a.txt\nb.txt\nc.txt\n" },
+    { type: "tool_call", id: "2", name: "read", args: { path: "x" } },
+    { type: "tool_result", id: "2", name: "read", isError: true, text: "Cannot read x: no such file" },
+  ]);
+  assertEquals(lines, [
+    "",
+    "Let me look.",
+    "",
+    '⏺ bash(command="ls -la")',
+    "  ⎿  a.txt … +2 lines",
+    "",
+    '⏺ read(path="x")',
+    "  ⎿  Cannot read x: no such file",
+  ]);
+});
+
+Deno.test("a failed tool result is red when colour is on", () => {
+  const r = renderer({ color: true });
+  const lines = feed(r, [
+    start,
+    { type: "tool_call", id: "1", name: "bash", args: { command: "false" } },
+    { type: "tool_result", id: "1", name: "bash", isError: true, text: "exit code 1" },
+  ]);
+  assertStringIncludes(lines[lines.length - 1], "\x1b[31mexit code 1");
+});
+
+Deno.test("a running command's latest output is shown live under its call and cleared by the result", () => {
+  const r = renderer({ now: () => 5000 });
+  feed(r, [start, { type: "tool_call", id: "1", name: "bash", args: { command: "make" } }]);
+  assertEquals(r.activity, { label: "Running bash", since: 5000 });
+  r.push({ type: "tool_update", id: "1", name: "bash", text: "1\n2\n3\n4\n5\n6\n" });
+  assertEquals(r.live(80).map((l) => l.trim()), ["3", "4", "5", "6"]);
+  r.push({ type: "tool_result", id: "1", name: "bash", isError: false, text: "6" });
+  assertEquals(r.live(80), []);
+  assertEquals(r.activity, undefined);
+});
+
+Deno.test("queue deliveries, retries and errors each get a line of their own", () => {
+  const r = renderer();
+  const lines = feed(r, [
+    start,
+    { type: "queue", kind: "steer", text: "use tabs" },
+    { type: "queue", kind: "followup", text: "then test" },
+    { type: "retry", attempt: 1, maxRetries: 4, delayMs: 1500, reason: "HTTP 503" },
+    { type: "error", message: "Cannot reach the model: HTTP 401" },
+  ]);
+  assertEquals(lines, [
+    "",
+    "» steering: use tabs",
+    "",
+    "» follow-up: then test",
+    "↻ retry 1/4 in 1.5s: HTTP 503",
+    "✗ Cannot reach the model: HTTP 401",
+  ]);
+});
+
+Deno.test("the end of a run prints its token usage, and an interrupt says so", () => {
+  let now = 1000;
+  const r = renderer({ now: () => now });
+  r.push(start);
+  now = 4400;
+  const lines = r.push({ type: "agent_end", text: "", reason: "aborted", usage, turns: 2 });
+  assertEquals(lines, ["", "⎿  Interrupted.", "↑ 1.2k in · ↓ 80 out · 2 calls · 3.4s"]);
+});
+
+Deno.test("a cut-off answer is pointed out", () => {
+  const r = renderer();
+  const lines = feed(r, [start, { type: "text_delta", text: "partial" }, {
+    type: "turn_end",
+    turn: 1,
+    reason: "length",
+  }]);
+  assertEquals(lines, ["", "partial", "", "The answer was cut off: the model reached its output limit."]);
+});
+
+Deno.test("without colour no escape sequence reaches the output, and model text cannot inject one", () => {
+  const r = renderer({ color: false });
+  const lines = feed(r, [
+    start,
+    { type: "text_delta", text: "# Title\n**bold** \x1b[2J`code`\n" },
+    { type: "tool_call", id: "1", name: "bash", args: { command: "ls" } },
+    { type: "tool_result", id: "1", name: "bash", isError: true, text: "\x1b[31mred\x1b[0m" },
+    { type: "agent_end", text: "", reason: "stop", usage, turns: 1 },
+  ]);
+  assert(lines.every((l) => !l.includes("\x1b")), JSON.stringify(lines));
+  assertEquals(lines[1], "# Title");
+  assertEquals(lines[2], "**bold** `code`");
+});
+
+Deno.test("token counts and durations are formatted briefly", () => {
+  assertEquals([formatTokens(950), formatTokens(1234), formatTokens(45_600), formatTokens(2_500_000)], [
+    "950",
+    "1.2k",
+    "46k",
+    "2.5M",
+  ]);
+  assertEquals(
+    [formatElapsed(3400), formatElapsed(42_000), formatElapsed(125_000), formatElapsed(3_720_000)],
+    [
+      "3.4s",
+      "42s",
+      "2m 05s",
+      "1h 02m",
+    ],
+  );
+  assertEquals(
+    formatUsage({ ...usage, cachedTokens: 1000, reasoningTokens: 20 }),
+    "↑ 1.2k in (1.0k cached) · ↓ 80 out (20 reasoning)",
+  );
+});
+
+Deno.test("the user's input is echoed with the prompt mark, continuation lines indented", () => {
+  assertEquals(userLines("fix it\nplease", createPalette(false)), ["❯ fix it", "  please"]);
+});
+
+Deno.test("the activity line shows a spinner frame, the wait and how to interrupt", () => {
+  const line = activityLine({ label: "Thinking", since: 0 }, { now: 2500, palette: createPalette(false) });
+  assertEquals(line.slice(2), "Thinking… 2.5s · Ctrl-C to interrupt");
+  const later = activityLine({ label: "Thinking", since: 0 }, { now: 2580, palette: createPalette(false) });
+  assert(line[0] !== later[0], "the spinner frame advances with time");
+});
