@@ -1,0 +1,282 @@
+/** Slash commands against a recording host, without a terminal. */
+import { Agent, InputQueue } from "../lib/agent/mod.ts";
+import type { Provider, ProviderDelta } from "../lib/core/mod.ts";
+import { createPalette } from "../lib/ui/ansi.ts";
+import {
+  type CommandHost,
+  COMMANDS,
+  matchModels,
+  nearest,
+  parseCommand,
+  parseQueueJson,
+  runCommand,
+} from "../lib/ui/commands.ts";
+import type { ReplSession } from "../lib/ui/session.ts";
+import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+
+interface Recorded {
+  host: CommandHost;
+  session: ReplSession;
+  printed: string[];
+  sent: { text: string; echo?: boolean }[];
+  followUps: string[];
+  side: { question: string; tools: boolean }[];
+  quit: boolean;
+  /** Runs a typed command line. */
+  run(line: string): Promise<string>;
+}
+
+function recorder(options: {
+  models?: string[] | Error;
+  busy?: boolean;
+  edit?: (text: string) => string;
+  skills?: ReplSession["skills"];
+} = {}): Recorded {
+  const provider: Provider = {
+    async *stream(): AsyncGenerator<ProviderDelta> {
+      yield { type: "done", reason: "stop", message: { role: "assistant", content: "" }, toolCalls: [] };
+    },
+    listModels() {
+      const models = options.models ?? ["mock-model"];
+      return models instanceof Error ? Promise.reject(models) : Promise.resolve(models);
+    },
+  };
+  const agent = new Agent({ provider, tools: [], model: "mock-model", cwd: "/", systemPrompt: "sys" });
+  const session: ReplSession = {
+    agent,
+    provider,
+    config: { showThinking: true, baseUrl: "http://127.0.0.1:9/v1" },
+    queue: new InputQueue(),
+    tools: [],
+    omitted: [{ name: "bash", flags: ["--allow-run"] }],
+    skills: options.skills ?? [],
+    reload: () => Promise.resolve(["AGENTS.md could not be read"]),
+  };
+  const r: Recorded = {
+    session,
+    printed: [],
+    sent: [],
+    followUps: [],
+    side: [],
+    quit: false,
+    host: {
+      session,
+      palette: createPalette(false),
+      busy: options.busy ?? false,
+      print: (lines) => r.printed.push(...lines),
+      send: (text, o) => r.sent.push({ text, echo: o?.echo }),
+      followUp: (text) => r.followUps.push(text),
+      sideQuestion: (question, o) => Promise.resolve(void r.side.push({ question, tools: o.tools })),
+      editText: (text) => {
+        if (!options.edit) return Promise.reject(new Error("Cannot open an editor: set $VISUAL or $EDITOR."));
+        return Promise.resolve(options.edit(text));
+      },
+      quit: () => void (r.quit = true),
+    },
+    async run(line) {
+      const before = r.printed.length;
+      const command = parseCommand(line);
+      assert(command, `${line} is not a command`);
+      await runCommand(r.host, command);
+      return r.printed.slice(before).join("\n");
+    },
+  };
+  return r;
+}
+
+Deno.test("a command line splits into name and arguments, and paths are not commands", () => {
+  assertEquals(parseCommand("/model  gpt 4 "), { name: "model", args: "gpt 4" });
+  assertEquals(parseCommand("/skill:review the parser"), { name: "skill:review", args: "the parser" });
+  assertEquals(parseCommand("/usr/bin/env fails here"), undefined);
+  assertEquals(parseCommand("hello /model"), undefined);
+  assertEquals(parseCommand("exit"), { name: "q", args: "" });
+  assertEquals(parseCommand("/"), { name: "", args: "" });
+});
+
+Deno.test("the nearest name prefers a prefix, then the fewest edits", () => {
+  const names = ["help", "model", "tools", "queue", "dequeue"];
+  assertEquals(nearest("modle", names), "model");
+  assertEquals(nearest("he", names), "help");
+  assertEquals(nearest("deque", names), "dequeue");
+  assertEquals(nearest("x", []), undefined);
+});
+
+Deno.test("an unknown command says so and suggests the nearest", async () => {
+  const r = recorder();
+  assertEquals(await r.run("/tols"), "✗ Unknown command /tols: did you mean /tools? /help lists them.");
+});
+
+Deno.test("/help lists every command's usage", async () => {
+  const text = await recorder().run("/help");
+  for (const command of COMMANDS) assertStringIncludes(text, command.usage);
+  assertEquals(await recorder().run("/"), text, "a bare slash shows the help too");
+});
+
+Deno.test("/model shows the current model and the endpoint's list with the current one marked", async () => {
+  const r = recorder({ models: ["mock-model", "big-model"] });
+  const text = await r.run("/model");
+  assertStringIncludes(text, "Model: mock-model at http://127.0.0.1:9/v1");
+  assertStringIncludes(text, "● mock-model\n  big-model");
+});
+
+Deno.test("/model with an exact id switches, and a search only shows matches", async () => {
+  const r = recorder({ models: ["mock-model", "big-model", "big-thinker"] });
+  const search = await r.run("/model big");
+  assertStringIncludes(search, 'Models matching "big" (2):\n  big-model\n  big-thinker');
+  assertEquals(r.session.agent.model, "mock-model");
+  assertStringIncludes(await r.run("/model big-thinker"), "Model set to big-thinker.");
+  assertEquals(r.session.agent.model, "big-thinker");
+  assertStringIncludes(
+    await r.run("/model nothing-like-it"),
+    'No model at the endpoint matches "nothing-like-it"',
+  );
+  assertEquals(r.session.agent.model, "big-thinker");
+});
+
+Deno.test("/model sets the id directly when the endpoint cannot list models", async () => {
+  const r = recorder({ models: new Error("Cannot list models: HTTP 404") });
+  const text = await r.run("/model local-llama");
+  assertStringIncludes(text, "Model set to local-llama.");
+  assertStringIncludes(text, "cannot list models (Cannot list models: HTTP 404)");
+  assertEquals(r.session.agent.model, "local-llama");
+  assertStringIncludes(await r.run("/model"), "✗ Cannot list models: HTTP 404");
+});
+
+Deno.test("model search matches every word, ignoring case", () => {
+  assertEquals(matchModels(["Kimi-K2.6", "kimi-k2-thinking", "glm-4.6"], "kimi think"), ["kimi-k2-thinking"]);
+});
+
+Deno.test("/c clears the conversation but not while the agent works", async () => {
+  const r = recorder();
+  r.session.agent.messages.push({ role: "user", content: "hi" });
+  assertEquals(await r.run("/c"), "Conversation cleared.");
+  assertEquals(r.session.agent.messages, [{ role: "system", content: "sys" }]);
+  const busy = recorder({ busy: true });
+  busy.session.agent.messages.push({ role: "user", content: "hi" });
+  assertStringIncludes(await busy.run("/c"), "Cannot clear the conversation while the agent works");
+  assertEquals(busy.session.agent.messages.length, 2);
+});
+
+Deno.test("/tools lists the active tools and says which flags would add the missing ones", async () => {
+  const text = await recorder().run("/tools");
+  assertStringIncludes(text, "No tools are active.");
+  assertStringIncludes(text, "bash left out: start nanocode with --allow-run to add it.");
+});
+
+Deno.test("/steer, /queue and /followup hand their message to the host; empty ones are refused", async () => {
+  const r = recorder({ busy: true });
+  await r.run("/steer use tabs");
+  await r.run("/queue then test");
+  await r.run("/followup then lint");
+  assertEquals(r.sent, [{ text: "use tabs", echo: false }]);
+  assertEquals(r.followUps, ["then test", "then lint"]);
+  assertStringIncludes(await r.run("/steer"), "Cannot steer with nothing");
+  assertStringIncludes(await r.run("/followup"), "Cannot queue an empty follow-up");
+});
+
+Deno.test("/queue lists the queue and /dequeue empties it, printing each message for re-entry", async () => {
+  const r = recorder();
+  assertEquals(await r.run("/queue"), "The queue is empty.");
+  r.session.queue.steer("one");
+  r.session.queue.followUp("two\nlines");
+  assertEquals(await r.run("/queue"), "Queued (2):\n  1. steer: one\n  2. follow-up: two ⏎ lines");
+  assertEquals(await r.run("/dequeue"), "Took 2 messages off the queue:\none\ntwo\nlines");
+  assertEquals(r.session.queue.list(), []);
+});
+
+Deno.test("/dequeue edit replaces the queue with the edited JSON", async () => {
+  const r = recorder({ edit: (text) => text.replace("one", "uno") });
+  r.session.queue.steer("one");
+  r.session.queue.followUp("two");
+  const text = await r.run("/dequeue edit");
+  assertStringIncludes(text, "Queue replaced: 2 messages.");
+  assertEquals(r.session.queue.list(), [{ kind: "steer", text: "uno" }, { kind: "followup", text: "two" }]);
+});
+
+Deno.test("/dequeue edit leaves the queue unchanged on invalid JSON or without an editor", async () => {
+  const bad = recorder({ edit: () => "[{" });
+  bad.session.queue.steer("keep me");
+  assertStringIncludes(await bad.run("/dequeue edit"), "✗ Cannot read the edited queue: invalid JSON");
+  assertEquals(bad.session.queue.list(), [{ kind: "steer", text: "keep me" }]);
+
+  const none = recorder();
+  none.session.queue.steer("keep me");
+  assertStringIncludes(await none.run("/dequeue edit"), "set $VISUAL or $EDITOR");
+  assertEquals(none.session.queue.list(), [{ kind: "steer", text: "keep me" }]);
+});
+
+Deno.test("the edited queue must be an array of {kind, text}", () => {
+  assertEquals(parseQueueJson('[{"kind":"followup","text":"x"}]'), [{ kind: "followup", text: "x" }]);
+  for (
+    const [text, why] of [["{}", "expected a JSON array"], [
+      '[{"kind":"later","text":"x"}]',
+      "item 1 must be",
+    ]]
+  ) {
+    try {
+      parseQueueJson(text);
+      throw new Error(`accepted ${text}`);
+    } catch (error) {
+      assertStringIncludes((error as Error).message, why);
+    }
+  }
+});
+
+Deno.test("/btw passes the question and whether tools are allowed, and refuses while busy", async () => {
+  const r = recorder();
+  await r.run("/btw what is this?");
+  await r.run("/btw --tools where is main?");
+  assertEquals(r.side, [{ question: "what is this?", tools: false }, {
+    question: "where is main?",
+    tools: true,
+  }]);
+  assertStringIncludes(await r.run("/btw"), "Cannot ask an empty side question");
+  assertStringIncludes(await recorder({ busy: true }).run("/btw hm"), "Cannot ask a side question while");
+});
+
+Deno.test("/skill:<name> sends the skill's body with the arguments, and suggests a name on a typo", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/SKILL.md`;
+    await Deno.writeTextFile(
+      path,
+      "---\nname: review\ndescription: Review code.\n---\nRead the diff first.\n",
+    );
+    const r = recorder({ skills: [{ name: "review", description: "Review code.", path, baseDir: dir }] });
+    await r.run("/skill:review the parser");
+    assertEquals(r.sent.length, 1);
+    assertEquals(r.sent[0].echo, false);
+    assertStringIncludes(r.sent[0].text, "Read the diff first.");
+    assertStringIncludes(r.sent[0].text, "the parser");
+    assertStringIncludes(await r.run("/skill:reveiw"), "did you mean /skill:review?");
+    assertStringIncludes(await r.run("/skills"), "review — Review code.");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("/skills says where to add skills when there are none", async () => {
+  assertStringIncludes(await recorder().run("/skills"), "No skills found: add a folder with a SKILL.md");
+});
+
+Deno.test("/reload rebuilds the prompt and prints the warnings it returns", async () => {
+  const text = await recorder().run("/reload");
+  assertStringIncludes(text, "Reloaded context files and skills (0 skills).");
+  assertStringIncludes(text, "! AGENTS.md could not be read");
+});
+
+Deno.test("commands whose features land later say what they will do", async () => {
+  const r = recorder();
+  assertStringIncludes(await r.run("/context"), "The conversation holds 1 message.");
+  assertStringIncludes(await r.run("/compact"), "/compact replaces the older part of the conversation");
+  assertStringIncludes(await r.run("/jobs"), "/jobs lists them");
+  assertStringIncludes(await r.run("/mcp"), "/mcp shows them");
+});
+
+Deno.test("/q, /quit and exit quit", async () => {
+  for (const line of ["/q", "/quit", "exit"]) {
+    const r = recorder();
+    await r.run(line);
+    assert(r.quit, line);
+  }
+});

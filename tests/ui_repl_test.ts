@@ -1,0 +1,281 @@
+/**
+ * The REPL driven through its stdin/stdout interfaces with a scripted provider: plain output without
+ * a terminal, colour rules, side questions on a copy of the conversation, and what happens to queued
+ * messages when a run ends or is interrupted.
+ */
+import { Agent, InputQueue } from "../lib/agent/mod.ts";
+import type { ChatRequest, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
+import { textResult } from "../lib/core/mod.ts";
+import { runRepl } from "../lib/ui/repl.ts";
+import type { ReplSession } from "../lib/ui/session.ts";
+import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+
+type Turn = (signal: AbortSignal) => AsyncGenerator<ProviderDelta>;
+
+/** A turn that answers with text. */
+function answer(text: string): Turn {
+  return async function* () {
+    yield { type: "text", text };
+    yield { type: "done", reason: "stop", message: { role: "assistant", content: text }, toolCalls: [] };
+  };
+}
+
+/** A turn that hangs until the run is aborted. */
+const hang: Turn = async function* (signal) {
+  yield { type: "text", text: "working" };
+  await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+  yield {
+    type: "done",
+    reason: "aborted",
+    message: { role: "assistant", content: "working" },
+    toolCalls: [],
+  };
+};
+
+class ScriptedProvider implements Provider {
+  requests: ChatRequest[] = [];
+  constructor(readonly turns: Turn[]) {}
+  async *stream(request: ChatRequest, signal: AbortSignal): AsyncGenerator<ProviderDelta> {
+    this.requests.push(structuredClone(request));
+    const turn = this.turns.shift();
+    if (!turn) throw new Error("the script has no turn left");
+    yield* turn(signal);
+  }
+  listModels(): Promise<string[]> {
+    return Promise.resolve(["scripted"]);
+  }
+}
+
+/** Standard input fed by the test, one chunk per push; `end()` closes it. */
+class FakeStdin {
+  #chunks: (Uint8Array | null)[] = [];
+  #wake: (() => void) | undefined;
+  raw = false;
+  constructor(readonly tty: boolean) {}
+  isTerminal = () => this.tty;
+  setRaw = (mode: boolean) => void (this.raw = mode);
+  push(text: string): void {
+    this.#chunks.push(new TextEncoder().encode(text));
+    this.#wake?.();
+  }
+  end(): void {
+    this.#chunks.push(null);
+    this.#wake?.();
+  }
+  async read(buffer: Uint8Array): Promise<number | null> {
+    while (this.#chunks.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
+    const chunk = this.#chunks.shift()!;
+    if (chunk === null) return null;
+    buffer.set(chunk);
+    return chunk.length;
+  }
+}
+
+interface Harness {
+  stdin: FakeStdin;
+  provider: ScriptedProvider;
+  session: ReplSession;
+  output(): string;
+  /** Polls the output until it contains `text`, failing after two seconds. */
+  waitFor(text: string | (() => boolean)): Promise<void>;
+  exit: Promise<number>;
+}
+
+function start(options: {
+  turns: Turn[];
+  tty?: boolean;
+  env?: Record<string, string>;
+  initialPrompt?: string;
+  tools?: Tool[];
+}): Harness {
+  const provider = new ScriptedProvider(options.turns);
+  const queue = new InputQueue();
+  const agent = new Agent({ provider, tools: [], model: "scripted", cwd: "/", systemPrompt: "sys", queue });
+  const session: ReplSession = {
+    agent,
+    provider,
+    config: { showThinking: true },
+    queue,
+    tools: options.tools ?? [],
+    skills: [],
+    reload: () => Promise.resolve([]),
+  };
+  const stdin = new FakeStdin(options.tty ?? true);
+  let text = "";
+  const decoder = new TextDecoder();
+  const stdout = {
+    writable: new WritableStream<Uint8Array>({ write: (chunk) => void (text += decoder.decode(chunk)) }),
+    isTerminal: () => options.tty ?? true,
+  };
+  const exit = runRepl(session, {
+    stdin,
+    stdout,
+    initialPrompt: options.initialPrompt,
+    env: (name) => options.env?.[name],
+    size: () => ({ columns: 60, rows: 20 }),
+    cwd: "/",
+    onSignal: () => () => {},
+  });
+  return {
+    stdin,
+    provider,
+    session,
+    output: () => text,
+    exit,
+    async waitFor(what) {
+      const test = typeof what === "string" ? () => text.includes(what) : what;
+      const deadline = Date.now() + 2000;
+      while (!test()) {
+        if (Date.now() > deadline) throw new Error(`Cannot find ${String(what)} in the output:\n${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+  };
+}
+
+Deno.test("without a terminal the REPL reads lines and writes plain text with no escape sequences", async () => {
+  const h = start({ turns: [answer("**Hi** there")], tty: false });
+  h.stdin.push("hello\n");
+  await h.waitFor("**Hi** there");
+  h.stdin.end();
+  assertEquals(await h.exit, 0);
+  assert(!h.output().includes("\x1b"), JSON.stringify(h.output()));
+  assertStringIncludes(h.output(), "❯ hello\n\n**Hi** there\n");
+});
+
+Deno.test("in a terminal the REPL uses raw mode and gives it back when it quits", async () => {
+  const h = start({ turns: [] });
+  await h.waitFor("❯");
+  assert(h.stdin.raw);
+  h.stdin.push("\x04");
+  assertEquals(await h.exit, 0);
+  assert(!h.stdin.raw);
+  assertStringIncludes(h.output(), "\x1b[?2004l");
+});
+
+Deno.test("NO_COLOR keeps the live prompt but drops every colour", async () => {
+  const h = start({ turns: [answer("# Title")], env: { NO_COLOR: "1" }, initialPrompt: "go" });
+  await h.waitFor("Title");
+  h.stdin.push("/q\r");
+  await h.exit;
+  assertStringIncludes(h.output(), "\x1b[?2026h");
+  // deno-lint-ignore no-control-regex
+  assertEquals(h.output().match(/\x1b\[[0-9;]*m/g), null);
+});
+
+Deno.test("colour is on in a terminal without NO_COLOR", async () => {
+  const h = start({ turns: [answer("# Title")], initialPrompt: "go" });
+  await h.waitFor("Title");
+  h.stdin.push("/q\r");
+  await h.exit;
+  assertStringIncludes(h.output(), "\x1b[1m");
+});
+
+Deno.test("the initial prompt is sent as if typed", async () => {
+  const h = start({ turns: [answer("Started.")], initialPrompt: "begin here", env: { NO_COLOR: "1" } });
+  await h.waitFor("Started.");
+  h.stdin.push("\x04");
+  await h.exit;
+  assertStringIncludes(h.output(), "❯ begin here");
+  assertEquals(h.provider.requests[0].messages.at(-1), { role: "user", content: "begin here" });
+});
+
+Deno.test("/btw --tools works on a copy of the conversation, with the tools and a read-only instruction", async () => {
+  const calls: unknown[] = [];
+  const look: Tool = {
+    name: "look",
+    description: "Looks.",
+    parameters: { type: "object", properties: {} },
+    permissions: [],
+    execute(args) {
+      calls.push(args);
+      return Promise.resolve(textResult("seen"));
+    },
+  };
+  const lookCall: Turn = async function* () {
+    const call = { id: "c1", name: "look", arguments: "{}" };
+    yield {
+      type: "done",
+      reason: "tool_calls",
+      message: {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "c1", type: "function", function: { name: "look", arguments: "{}" } }],
+      },
+      toolCalls: [call],
+    };
+  };
+  const h = start({
+    turns: [answer("Main."), lookCall, answer("Side.")],
+    tools: [look],
+    initialPrompt: "main question",
+  });
+  await h.waitFor("Main.");
+  const before = structuredClone(h.session.agent.messages);
+  h.stdin.push("/btw --tools where is it?\r");
+  await h.waitFor("Side.");
+  await h.waitFor(() => h.output().includes("2 calls"));
+  assertEquals(h.session.agent.messages, before);
+  assertEquals(calls.length, 1);
+  const side = h.provider.requests[1];
+  assertEquals(side.tools?.map((t) => t.name), ["look"]);
+  const question = side.messages.at(-1)!;
+  assertEquals(question.role, "user");
+  assertStringIncludes(String(question.content), "do not modify anything");
+  assertStringIncludes(String(question.content), "where is it?");
+  h.stdin.push("\x04");
+  await h.exit;
+});
+
+Deno.test("steering typed after the last model call starts the next run", async () => {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow: Turn = async function* () {
+    yield { type: "text", text: "First " };
+    await gate;
+    yield {
+      type: "done",
+      reason: "stop",
+      message: { role: "assistant", content: "First done" },
+      toolCalls: [],
+    };
+  };
+  const h = start({ turns: [slow, answer("Second.")], initialPrompt: "one" });
+  await h.waitFor("First");
+  h.stdin.push("and another thing\r");
+  await h.waitFor("queued steer: and another thing");
+  release();
+  await h.waitFor("Second.");
+  assertEquals(h.provider.requests[1].messages.at(-1), { role: "user", content: "and another thing" });
+  assertEquals(h.session.queue.list(), []);
+  h.stdin.push("\x04");
+  await h.exit;
+});
+
+Deno.test("Ctrl-C during a run interrupts it and keeps the queued messages", async () => {
+  const h = start({ turns: [hang], initialPrompt: "long job" });
+  await h.waitFor("working");
+  h.stdin.push("/queue later\r");
+  await h.waitFor("queued follow-up: later");
+  h.stdin.push("\x03");
+  await h.waitFor("Interrupted.");
+  await h.waitFor("1 queued message kept");
+  assertEquals(h.session.queue.list(), [{ kind: "followup", text: "later" }]);
+  assertEquals(h.provider.requests.length, 1);
+  h.stdin.push("\x03");
+  await h.waitFor("Press Ctrl-C again to exit.");
+  h.stdin.push("\x03");
+  assertEquals(await h.exit, 0);
+});
+
+Deno.test("Ctrl-C with text on the prompt clears the text instead of arming the exit", async () => {
+  const h = start({ turns: [] });
+  await h.waitFor("❯");
+  // Had the text survived, Enter would have sent it to the model.
+  h.stdin.push("draft\x03\r");
+  h.stdin.push("\x03");
+  await h.waitFor("Press Ctrl-C again to exit.");
+  h.stdin.push("\x03");
+  assertEquals(await h.exit, 0);
+  assertEquals(h.provider.requests.length, 0);
+});
