@@ -62,7 +62,8 @@ export function createFindTool(options: FileToolOptions = {}): Tool {
           return found.length <= limit;
         },
       });
-      found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      // Default sort order is by UTF-16 code unit, like `<`.
+      found.sort();
       const truncated = found.length > limit;
       const kept = truncated ? found.slice(0, limit) : found;
       const details = { backend, count: kept.length, truncated };

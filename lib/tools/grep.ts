@@ -6,6 +6,7 @@
 
 import { basename } from "node:path";
 import {
+  byteLength,
   formatSize,
   MAX_BYTES,
   MAX_LINE_CHARS,
@@ -14,7 +15,6 @@ import {
   type Tool,
   type ToolContext,
   type ToolResult,
-  truncateHead,
   truncateLine,
 } from "../core/mod.ts";
 import { type GrepQuery, lineRegExp, searchFile, searchNative, searchRipgrep } from "./grep_search.ts";
@@ -79,21 +79,47 @@ function regexError(pattern: string, why: string): Error {
   );
 }
 
-function format(collector: Collector): { text: string; cut: boolean } {
+/** The answer's lines, built only as far as the output limits reach. */
+interface Formatted {
+  text: string;
+  /** Lines in the answer and lines there would be without the output limits. */
+  shown: number;
+  total: number;
+  /** Which output limit stopped the answer, if any. */
+  by: "bytes" | "lines" | null;
+  /** Whether a shown line was cut to {@link MAX_LINE_CHARS}. */
+  cut: boolean;
+}
+
+function format(collector: Collector): Formatted {
   const out: string[] = [];
+  let bytes = 0;
+  let total = 0;
+  let by: Formatted["by"] = null;
   let cut = false;
-  const paths = [...collector.files.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  // Default sort order is by UTF-16 code unit, like `<`.
+  const paths = [...collector.files.keys()].sort();
   for (const path of paths) {
-    for (const line of collector.files.get(path)!) {
+    const lines = collector.files.get(path)!;
+    total += lines.length;
+    if (by !== null) continue;
+    for (const line of lines) {
       const raw = line.text.endsWith("\r") ? line.text.slice(0, -1) : line.text;
       const shown = truncateLine(raw, MAX_LINE_CHARS);
+      const text = line.match
+        ? `${path}:${line.number}: ${shown.text}`
+        : `${path}-${line.number}- ${shown.text}`;
+      const size = byteLength(text) + (out.length > 0 ? 1 : 0);
+      if (out.length >= MAX_LINES || bytes + size > MAX_BYTES) {
+        by = out.length >= MAX_LINES ? "lines" : "bytes";
+        break;
+      }
+      out.push(text);
+      bytes += size;
       cut ||= shown.cut;
-      out.push(
-        line.match ? `${path}:${line.number}: ${shown.text}` : `${path}-${line.number}- ${shown.text}`,
-      );
     }
   }
-  return { text: out.join("\n"), cut };
+  return { text: out.join("\n"), shown: out.length, total, by, cut };
 }
 
 /** Builds the `grep` tool. */
@@ -176,7 +202,6 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
         return textResult(`No matches found for "${pattern}" in ${root.shown}${filter}.`, details);
       }
       const formatted = format(collector);
-      const kept = truncateHead(formatted.text, { maxBytes: MAX_BYTES, maxLines: MAX_LINES });
       const notes: string[] = [];
       if (collector.more) {
         notes.push(
@@ -185,10 +210,10 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
           } for more, or narrow the pattern, path or glob.]`,
         );
       }
-      if (kept.truncated) {
-        const what = kept.by === "bytes" ? formatSize(MAX_BYTES) : `${MAX_LINES} lines`;
+      if (formatted.by !== null) {
+        const what = formatted.by === "bytes" ? formatSize(MAX_BYTES) : `${MAX_LINES} lines`;
         notes.push(
-          `[Output cut at ${what}: showing lines 1-${kept.lastLine} of ${kept.totalLines}. Narrow the pattern, path or glob, or ask for less context.]`,
+          `[Output cut at ${what}: showing lines 1-${formatted.shown} of ${formatted.total}. Narrow the pattern, path or glob, or ask for less context.]`,
         );
       }
       if (formatted.cut) {
@@ -196,7 +221,7 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
           `[Some lines were cut to ${MAX_LINE_CHARS} characters. Use read on the file to see them whole.]`,
         );
       }
-      const text = notes.length > 0 ? `${kept.text}\n\n${notes.join("\n")}` : kept.text;
+      const text = notes.length > 0 ? `${formatted.text}\n\n${notes.join("\n")}` : formatted.text;
       return textResult(text, details);
     },
   };

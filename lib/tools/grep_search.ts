@@ -71,8 +71,19 @@ function tester(query: GrepQuery): Tester {
 
 const utf8 = new TextDecoder();
 
-/** Decodes a file as ripgrep would: UTF-16 by its byte-order mark, else UTF-8; null when binary. */
+/**
+ * Decodes a file as ripgrep would: UTF-16 by its byte-order mark, else UTF-8; null when binary (or
+ * too large to be one string).
+ */
 export function decodeText(bytes: Uint8Array): string | null {
+  try {
+    return decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function decode(bytes: Uint8Array): string | null {
   if (
     bytes.length >= 2 &&
     ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
@@ -174,7 +185,8 @@ export async function searchRipgrep(
   const args = ["--line-number", "--with-filename", "--no-heading", "--null", "--color", "never"];
   if (query.ignoreCase) args.push("--ignore-case");
   if (query.literal) args.push("--fixed-strings");
-  if (query.context > 0) args.push("--context", String(query.context), "--no-context-separator");
+  // Context groups are parted by `--` lines; having no NUL, they are skipped below.
+  if (query.context > 0) args.push("--context", String(query.context));
   const names = query.fileGlobText === undefined || query.fileGlob?.dirOnly
     ? undefined
     : nameGlob(query.fileGlobText);
