@@ -162,6 +162,13 @@ const CASES: Case[] = [
     plain: ["-n", "function \\w+\\("],
   },
   {
+    // The same search without the cap: every match is read, as plain rg prints every match.
+    name: "grep common regex, no cap",
+    tool: (backend) => createGrepTool({ backend }),
+    args: { pattern: "function \\w+\\(", limit: 1_000_000 },
+    plain: ["-n", "function \\w+\\("],
+  },
+  {
     name: "glob **/*.ts",
     tool: (backend) => createGlobTool({ backend }),
     args: { pattern: "**/*.ts" },
@@ -171,6 +178,12 @@ const CASES: Case[] = [
     name: "find mod07",
     tool: (backend) => createFindTool({ backend }),
     args: { pattern: "mod07" },
+    plain: ["--files"],
+  },
+  {
+    name: "find *.ts, no cap",
+    tool: (backend) => createFindTool({ backend }),
+    args: { pattern: "*.ts", limit: 1_000_000 },
     plain: ["--files"],
   },
 ];

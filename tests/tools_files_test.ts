@@ -285,9 +285,35 @@ for (const backend of BACKENDS) {
     );
   });
 
+  test("grep cuts its answer at 50 KB and says which lines it shows", async () => {
+    const line = `needle ${"x".repeat(90)}\n`;
+    await using tree = await makeTree({ "big.txt": line.repeat(1000) });
+    const text = await run("grep", backend, tree.root, { pattern: "needle", limit: 5000 });
+    const [body, note] = text.split("\n\n");
+    const shown = body.split("\n");
+    assert(new TextEncoder().encode(body).length <= 50 * 1024);
+    assertEquals(shown[0], `big.txt:1: ${line.trimEnd()}`);
+    assertEquals(
+      note,
+      `[Output cut at 50.0KB: showing lines 1-${shown.length} of 1000. Narrow the pattern, path or glob, or ask for less context.]`,
+    );
+  });
+
   test("grep drops the carriage return of CRLF lines", async () => {
     await using tree = await makeTree({ "dos.txt": "first\r\nneedle here\r\n" });
     assertEquals(await run("grep", backend, tree.root, { pattern: "needle" }), "dos.txt:2: needle here");
+  });
+
+  test("grep reads UTF-16 files that start with a byte-order mark", async () => {
+    const utf16 = new Uint8Array([
+      0xff,
+      0xfe,
+      ...new Uint8Array(
+        new Uint16Array([..."caf\u00e9\nneedle \u00e9\n"].map((c) => c.charCodeAt(0))).buffer,
+      ),
+    ]);
+    await using tree = await makeTree({ "wide.txt": utf16 });
+    assertEquals(await run("grep", backend, tree.root, { pattern: "needle" }), "wide.txt:2: needle \u00e9");
   });
 
   test("grep filters files with the glob argument", async () => {
@@ -436,6 +462,20 @@ Deno.test({
       assertEquals(rg, native, `${name} ${JSON.stringify(args)}`);
       assert(!native.startsWith("No "), `${name} ${JSON.stringify(args)} found nothing`);
     }
+  },
+});
+
+Deno.test({
+  name: "grep answers look-around through the native engine when ripgrep cannot parse it",
+  ignore: !RIPGREP,
+  fn: async () => {
+    await using tree = await makeTree(FIXTURE);
+    const result = await createGrepTool({ backend: "rg" }).execute(
+      { pattern: "needle(?= kept)" },
+      context(tree.root),
+    );
+    assertEquals(textOf(result), "keep.log:1: needle kept");
+    assertEquals(result.details?.backend, "native");
   },
 });
 
