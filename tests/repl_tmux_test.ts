@@ -142,10 +142,11 @@ tmuxTest(
     await Deno.chmod(editor, 0o755);
     try {
       await withRepl(
-        { turns: [{ text: "Working on it", hangAfterChunks: 4 }], env: { EDITOR: editor } },
+        { turns: [{ text: "Never sent", hangAfterChunks: 1 }], env: { EDITOR: editor } },
         async (h) => {
           await h.send("a long task");
-          await h.term.waitFor("Working");
+          // Nothing streams after the first chunk, so the spinner keeps counting.
+          await h.term.waitFor(/Thinking… \S+ · Ctrl-C to interrupt/);
           await h.send("/queue alpha");
           await h.send("/queue beta");
           await h.send("/queue");

@@ -176,6 +176,7 @@ Deno.test("token counts and durations are formatted briefly", () => {
       "1h 02m",
     ],
   );
+  assertEquals(formatUsage({ promptTokens: 0, completionTokens: 0, totalTokens: 0 }, { turns: 1 }), "1 call");
   assertEquals(
     formatUsage({ ...usage, cachedTokens: 1000, reasoningTokens: 20 }),
     "↑ 1.2k in (1.0k cached) · ↓ 80 out (20 reasoning)",

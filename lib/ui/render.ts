@@ -243,7 +243,8 @@ export function formatElapsed(ms: number): string {
  * @example formatUsage(usage, { turns: 2, elapsedMs: 3400 }) // "↑ 1.2k in · ↓ 80 out · 2 calls · 3.4s"
  */
 export function formatUsage(usage: Usage, options: { turns?: number; elapsedMs?: number } = {}): string {
-  const parts = [
+  // A run stopped before the endpoint reported usage has no token counts worth showing.
+  const parts = usage.totalTokens === 0 ? [] : [
     `↑ ${formatTokens(usage.promptTokens)} in${
       usage.cachedTokens ? ` (${formatTokens(usage.cachedTokens)} cached)` : ""
     }`,
