@@ -387,6 +387,15 @@ for (const backend of BACKENDS) {
     assertEquals(await run("find", backend, tree.path("plain/sub"), { pattern: "*" }), "c.txt");
   });
 
+  test("file tools search a folder given explicitly even when .gitignore excludes it", async () => {
+    await using tree = await makeTree(FIXTURE);
+    assertEquals(await run("find", backend, tree.root, { pattern: "*", path: "build" }), "out.js");
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "needle", path: "build" }),
+      "out.js:1: needle built",
+    );
+  });
+
   test("file tools let a nested repository escape the outer rules", async () => {
     await using tree = await makeTree({
       ".gitignore": "*.log\n",

@@ -17,7 +17,14 @@ import {
   type ToolResult,
   truncateLine,
 } from "../core/mod.ts";
-import { type GrepQuery, lineRegExp, searchFile, searchNative, searchRipgrep } from "./grep_search.ts";
+import {
+  type GrepQuery,
+  lineRegExp,
+  searchFile,
+  searchNative,
+  type SearchOptions,
+  searchRipgrep,
+} from "./grep_search.ts";
 import { chooseBackend, type FileToolOptions } from "./ripgrep.ts";
 import {
   globArgument,
@@ -25,6 +32,7 @@ import {
   optionalFlag,
   optionalString,
   requiredString,
+  type SearchRoot,
   searchRoot,
 } from "./search_args.ts";
 
@@ -122,6 +130,37 @@ function format(collector: Collector): Formatted {
   return { text: out.join("\n"), shown: out.length, total, by, cut };
 }
 
+/**
+ * Runs the search on the chosen engine and returns the engine that answered: a single file is searched
+ * natively, and so is a tree when ripgrep fails outright (say, on look-around it cannot parse).
+ */
+async function search(
+  root: SearchRoot,
+  query: GrepQuery,
+  options: SearchOptions & { backend: "rg" | "native" },
+): Promise<"rg" | "native"> {
+  let invalid: string | undefined;
+  try {
+    lineRegExp(query);
+  } catch (error) {
+    invalid = (error as Error).message.replace(/^.*: /, "");
+  }
+  if (!root.isDirectory) {
+    if (invalid !== undefined) throw regexError(query.pattern, invalid);
+    const name = basename(root.abs);
+    if (!query.fileGlob || query.fileGlob.matches(name, false)) searchFile(root.abs, name, query, options);
+    return "native";
+  }
+  if (options.backend === "rg") {
+    const outcome = await searchRipgrep(root.abs, query, options);
+    if (outcome.done) return "rg";
+    if (invalid !== undefined) throw regexError(query.pattern, outcome.message ?? invalid);
+  }
+  if (invalid !== undefined) throw regexError(query.pattern, invalid);
+  await searchNative(root.abs, query, options);
+  return "native";
+}
+
 /** Builds the `grep` tool. */
 export function createGrepTool(options: FileToolOptions = {}): Tool {
   return {
@@ -163,38 +202,13 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
         fileGlob: glob === undefined ? undefined : globArgument(glob, "grep"),
         fileGlobText: glob,
       };
-      let jsError: string | undefined;
-      try {
-        lineRegExp(query);
-      } catch (error) {
-        jsError = (error as Error).message.replace(/^.*: /, "");
-      }
       const root = await searchRoot(path, ctx.cwd, "search");
       const collector = new Collector(limit, context);
-      const search = { signal: ctx.signal, sink: collector.add };
-      let backend = await chooseBackend(options.backend);
-      if (!root.isDirectory) {
-        // One file needs no walk: search it here, whatever the engine.
-        backend = "native";
-        if (jsError !== undefined) throw regexError(pattern, jsError);
-        const name = basename(root.abs);
-        if (!query.fileGlob || query.fileGlob.matches(name, false)) {
-          searchFile(root.abs, name, query, search);
-        }
-      } else {
-        let done = false;
-        if (backend === "rg") {
-          const outcome = await searchRipgrep(root.abs, query, search);
-          done = outcome.done;
-          if (!done && jsError !== undefined) throw regexError(pattern, outcome.message ?? jsError);
-        }
-        if (!done) {
-          // ripgrep failed outright (or was not chosen): the native engine answers.
-          backend = "native";
-          if (jsError !== undefined) throw regexError(pattern, jsError);
-          await searchNative(root.abs, query, search);
-        }
-      }
+      const backend = await search(root, query, {
+        backend: await chooseBackend(options.backend),
+        signal: ctx.signal,
+        sink: collector.add,
+      });
       ctx.signal.throwIfAborted();
       const details = { backend, matches: collector.matches, truncated: collector.more };
       if (collector.matches === 0) {
