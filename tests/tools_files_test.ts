@@ -580,6 +580,24 @@ Deno.test("the native walk stops when the signal aborts mid-walk", async () => {
   assertEquals(batches, 1);
 });
 
+Deno.test("the native walk lets a timer's abort through while it reads synchronously", async () => {
+  const entries: Record<string, Entry> = {};
+  for (let i = 0; i < 200; i++) entries[`d${i}/f.txt`] = "";
+  await using tree = await makeTree(entries);
+  const controller = new AbortController();
+  let batches = 0;
+  await assertRejects(async () => {
+    for await (const _ of walkTree(tree.root, { signal: controller.signal })) {
+      // Set once the walk is under way, the timer can only fire if the walk gives the event loop a turn.
+      if (++batches === 1) setTimeout(() => controller.abort(), 0);
+      // Busy work standing in for a slow consumer: 200 batches would take 200 ms.
+      const start = performance.now();
+      while (performance.now() - start < 1);
+    }
+  }, /aborted/);
+  assert(batches < 200, `the walk ran to its end (${batches} batches)`);
+});
+
 Deno.test("a path outside the read permission is refused in one line naming --allow-read", async () => {
   await using allowed = await makeTree({ "a.txt": "x\n" });
   await using outside = await makeTree({ "b.txt": "x\n" });

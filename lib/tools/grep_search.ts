@@ -149,15 +149,14 @@ export async function searchNative(root: string, query: GrepQuery, options: Sear
     for (const name of batch.files) {
       const path = batch.dir + name;
       if (query.fileGlob && !query.fileGlob.matches(path, false)) continue;
-      const pause = pacer.breathe();
-      if (pause) {
-        await pause;
-        signal?.throwIfAborted();
-      }
       let bytes: Uint8Array;
       try {
-        bytes = Deno.readFileSync(batch.abs + name);
-      } catch {
+        if (pacer.due()) {
+          bytes = await Deno.readFile(batch.abs + name);
+          signal?.throwIfAborted();
+        } else bytes = Deno.readFileSync(batch.abs + name);
+      } catch (error) {
+        if (signal?.aborted) throw error;
         continue;
       }
       const text = decodeText(bytes);
