@@ -4,9 +4,9 @@
  * messages when a run ends or is interrupted.
  */
 import { Agent, InputQueue } from "../lib/agent/mod.ts";
-import type { ChatRequest, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
+import type { ChatRequest, Message, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
 import { textResult } from "../lib/core/mod.ts";
-import { runRepl } from "../lib/ui/repl.ts";
+import { consistentPrefix, runRepl } from "../lib/ui/repl.ts";
 import type { ReplSession } from "../lib/ui/session.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 
@@ -278,4 +278,63 @@ Deno.test("Ctrl-C with text on the prompt clears the text instead of arming the 
   h.stdin.push("\x03");
   assertEquals(await h.exit, 0);
   assertEquals(h.provider.requests.length, 0);
+});
+
+Deno.test("Tab completes a command name after the slash", async () => {
+  const h = start({ turns: [], env: { NO_COLOR: "1" } });
+  await h.waitFor("❯");
+  h.stdin.push("/hel\t\r");
+  await h.waitFor("Commands:");
+  assertStringIncludes(h.output(), "❯ /help");
+  h.stdin.push("\x04");
+  await h.exit;
+});
+
+Deno.test("/btw while the agent works answers from the conversation so far and prints the answer whole", async () => {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow: Turn = async function* () {
+    yield { type: "text", text: "Main " };
+    await gate;
+    yield {
+      type: "done",
+      reason: "stop",
+      message: { role: "assistant", content: "Main done" },
+      toolCalls: [],
+    };
+  };
+  const h = start({
+    turns: [slow, answer("Side answer.")],
+    initialPrompt: "main task",
+    env: { NO_COLOR: "1" },
+  });
+  await h.waitFor("Main");
+  h.stdin.push("/btw quick one?\r");
+  await h.waitFor("Side answer.");
+  assertStringIncludes(
+    h.output(),
+    "↳ btw: quick one? (side answer, not kept in the\r\nconversation)\r\n\r\nSide answer.",
+  );
+  const side = h.provider.requests[1].messages;
+  assertEquals(side.slice(0, 2), [{ role: "system", content: "sys" }, {
+    role: "user",
+    content: "main task",
+  }]);
+  release();
+  await h.waitFor(() => h.session.agent.messages.length === 3);
+  assertEquals(h.session.agent.messages.at(-1), { role: "assistant", content: "Main done" });
+  h.stdin.push("\x04");
+  await h.exit;
+});
+
+Deno.test("a copy taken while tools run drops the unanswered tool call", () => {
+  const call = { id: "a", type: "function" as const, function: { name: "bash", arguments: "{}" } };
+  const messages: Message[] = [
+    { role: "system", content: "sys" },
+    { role: "user", content: "go" },
+    { role: "assistant", content: null, tool_calls: [call] },
+  ];
+  assertEquals(consistentPrefix(messages), messages.slice(0, 2));
+  const answered: Message[] = [...messages, { role: "tool", tool_call_id: "a", content: "ok" }];
+  assertEquals(consistentPrefix(answered), answered);
 });

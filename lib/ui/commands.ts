@@ -28,7 +28,7 @@ export interface CommandHost {
   send(text: string, options?: { echo?: boolean }): void;
   /** Queues a follow-up while busy; starts a run with it when idle. */
   followUp(text: string): void;
-  /** Asks a throw-away side question on a copy of the conversation. */
+  /** Asks a throw-away side question on a copy of the conversation (also while the agent works). */
   sideQuestion(question: string, options: { tools: boolean }): Promise<void>;
   /** Opens text in the user's editor and returns the saved result. Throws when no editor is set. */
   editText(text: string, options: { suffix: string }): Promise<string>;
@@ -368,7 +368,6 @@ export const COMMANDS: readonly CommandSpec[] = [
       const withTools = /^--tools(\s|$)/.test(args);
       const question = withTools ? args.slice("--tools".length).trim() : args;
       if (question === "") return fail(host, "Cannot ask an empty side question: /btw <question>.");
-      if (notWhileBusy(host, "ask a side question")) return;
       await host.sideQuestion(question, { tools: withTools });
     },
   },

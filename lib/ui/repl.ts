@@ -6,7 +6,7 @@
  */
 
 import { Agent } from "../agent/mod.ts";
-import { type AgentEvent, type Usage, VERSION } from "../core/mod.ts";
+import { type AgentEvent, type Message, type Usage, VERSION } from "../core/mod.ts";
 import { createPalette, type Palette, truncateToWidth, visibleWidth, wrapLine } from "./ansi.ts";
 import { type CommandHost, completions, parseCommand, runCommand } from "./commands.ts";
 import { type Key, KeyDecoder, LineEditor } from "./input.ts";
@@ -87,6 +87,26 @@ interface Task {
   kind: "run" | "btw";
 }
 
+/** A side question asked while a run is in progress; its lines are printed when it ends. */
+interface SideTask {
+  controller: AbortController;
+  renderer: EventRenderer;
+  lines: string[];
+  question: string;
+}
+
+/**
+ * The longest start of a conversation in which every assistant tool call has its result, so a copy
+ * taken in the middle of a run (tools still running) is a valid request on its own.
+ */
+export function consistentPrefix(messages: Message[]): Message[] {
+  const answered = new Set(messages.flatMap((m) => (m.role === "tool" ? [m.tool_call_id] : [])));
+  const broken = messages.findIndex((m) =>
+    m.role === "assistant" && (m.tool_calls ?? []).some((call) => !answered.has(call.id))
+  );
+  return broken < 0 ? messages : messages.slice(0, broken);
+}
+
 /**
  * Runs the interactive REPL until the user quits; returns the exit code (0).
  * @example
@@ -114,6 +134,7 @@ class Repl implements CommandHost {
   readonly #cwd: string;
   #renderer: EventRenderer;
   #task: Task | undefined;
+  #side: SideTask | undefined;
   #hint: string | undefined;
   #ctrlCArmed = false;
   #lastUsage: Usage | undefined;
@@ -238,8 +259,9 @@ class Repl implements CommandHost {
     }
     switch (key.name) {
       case "ctrl-c":
-        if (this.#task) {
-          this.#task.controller.abort();
+        if (this.#task || this.#side) {
+          this.#task?.controller.abort();
+          this.#side?.controller.abort();
           this.#hint = undefined;
         } else if (this.#editor.text !== "") {
           this.#editor.setText("");
@@ -326,7 +348,11 @@ class Repl implements CommandHost {
   }
 
   async sideQuestion(question: string, options: { tools: boolean }): Promise<void> {
-    const { session } = this;
+    const { session, palette: p } = this;
+    if (this.#side || this.#task?.kind === "btw") {
+      this.print([p.red("✗ Cannot ask two side questions at once: wait for the answer, or press Ctrl-C.")]);
+      return;
+    }
     const side = new Agent({
       provider: session.provider,
       tools: options.tools ? session.tools : [],
@@ -334,10 +360,40 @@ class Repl implements CommandHost {
       cwd: this.#cwd,
     });
     // A deep copy: the side run appends to its own conversation, never to the session's.
-    side.messages = structuredClone(session.agent.messages);
-    this.print([this.palette.dim("(side question: the answer stays out of the conversation)")]);
+    side.messages = consistentPrefix(structuredClone(session.agent.messages));
     const prompt = `${options.tools ? BTW_TOOLS_PREFIX : BTW_PREFIX}\n\n${question}`;
-    await this.#runTask("btw", (signal) => side.run(prompt, signal));
+    const note = p.dim("(side question: the answer stays out of the conversation)");
+    if (!this.#task) {
+      this.print([note]);
+      const aborted = await this.#runTask("btw", (signal) => side.run(prompt, signal));
+      this.#afterRun(aborted);
+      return;
+    }
+    // The agent is working: the answer streams in the live area and lands in the transcript whole,
+    // so it never interleaves with the run's own output.
+    const current: SideTask = {
+      controller: new AbortController(),
+      renderer: this.#newRenderer(),
+      lines: [],
+      question,
+    };
+    this.#side = current;
+    try {
+      for await (const event of side.run(prompt, current.controller.signal)) {
+        current.lines.push(...current.renderer.push(event));
+        this.#screen.update();
+      }
+    } catch (error) {
+      current.lines.push(p.red(`✗ ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`));
+    } finally {
+      current.lines.push(...current.renderer.flush());
+      this.#side = undefined;
+      this.print([
+        "",
+        p.dim(`↳ btw: ${question} (side answer, not kept in the conversation)`),
+        ...current.lines,
+      ]);
+    }
   }
 
   async editText(text: string, options: { suffix: string }): Promise<string> {
@@ -488,6 +544,12 @@ class Repl implements CommandHost {
     const activity = this.#renderer.activity;
     if (this.#task && activity) {
       rows.push(truncateToWidth(activityLine(activity, { now: Date.now(), palette: p }), width));
+    }
+    if (this.#side) {
+      const waiting = this.#side.renderer.activity ? " (thinking…)" : "";
+      rows.push(truncateToWidth(p.dim(`  ↳ btw: ${this.#side.question}${waiting}`), width));
+      const streamed = [...this.#side.lines, ...this.#side.renderer.live(width)].filter((l) => l !== "");
+      for (const line of streamed.slice(-3)) rows.push(truncateToWidth(`    ${line}`, width));
     }
     const queued = this.session.queue.list();
     for (const item of queued.slice(0, 3)) {
