@@ -287,3 +287,39 @@ tmuxTest(
     });
   },
 );
+
+tmuxTest(
+  "reasoning streams before the answer, and SHOW_THINKING=0 hides it",
+  async () => {
+    const turns = () => [{ reasoning: "Pondering the question deeply.", text: "The answer." }];
+    await withRepl({ turns: turns() }, async (h) => {
+      await h.send("think");
+      const pane = await h.term.waitFor("The answer.");
+      assertStringIncludes(pane, "Pondering the question deeply.");
+    });
+    await withRepl({ turns: turns(), env: { SHOW_THINKING: "0" } }, async (h) => {
+      await h.send("think");
+      const pane = await h.term.waitFor("The answer.");
+      assert(!pane.includes("Pondering"), pane);
+    });
+  },
+);
+
+tmuxTest(
+  "a resize redraws the prompt at the new width without leaving old frames behind",
+  () =>
+    withRepl({}, async (h) => {
+      await h.term.type("a draft that stays on the prompt");
+      await h.term.waitFor("❯ a draft that stays on the prompt");
+      await h.term.resize(50, 30);
+      const rule = /^─+$/gm;
+      // Only the visible rows: on a resize tmux may move rows above the cursor into its scrollback,
+      // where no program can erase them.
+      const pane = await h.term.waitFor((p) => /^─{50}$/m.test(p), { visible: true });
+      assertEquals(pane.match(rule), ["─".repeat(50)]);
+      assertEquals(pane.match(/❯ a draft/g)?.length, 1);
+      await h.term.resize(80, 30);
+      const wider = await h.term.waitFor((p) => /^─{80}$/m.test(p), { visible: true });
+      assertEquals(wider.match(rule), ["─".repeat(80)]);
+    }),
+);

@@ -36,15 +36,15 @@ export interface TmuxSession {
   keys(...names: string[]): Promise<void>;
   /** Types text literally (no key-name lookup). */
   type(text: string): Promise<void>;
-  /** The visible pane and its scrollback, trailing blank lines removed. */
-  capture(): Promise<string>;
+  /** The pane's scrollback and visible rows (only the visible rows with `visible`), trailing blanks removed. */
+  capture(options?: { visible?: boolean }): Promise<string>;
   /**
    * Polls the pane until `pattern` appears (a string, a RegExp, or a test on the whole text) and
    * returns the pane; throws with the pane's content after `timeoutMs` (default 10 s).
    */
   waitFor(
     pattern: string | RegExp | ((pane: string) => boolean | Promise<boolean>),
-    options?: { timeoutMs?: number },
+    options?: { timeoutMs?: number; visible?: boolean },
   ): Promise<string>;
   /** Resizes the pane's window. */
   resize(columns: number, rows: number): Promise<void>;
@@ -121,13 +121,14 @@ export async function startNanocode(args: string[], options: TmuxOptions = {}): 
     throw new Error(`Cannot start tmux: ${new TextDecoder().decode(start.stderr).trim()}`);
   }
 
-  const capture = async () =>
-    (await tmux(socket, ["capture-pane", "-p", "-J", "-S", "-", "-t", "main"])).replace(/\s+$/, "");
+  const capture = async ({ visible = false } = {}) =>
+    (await tmux(socket, ["capture-pane", "-p", "-J", ...(visible ? [] : ["-S", "-"]), "-t", "main"]))
+      .replace(/\s+$/, "");
   return {
     keys: async (...names) => void await tmux(socket, ["send-keys", "-t", "main", ...names]),
     type: async (text) => void await tmux(socket, ["send-keys", "-t", "main", "-l", text]),
     capture,
-    async waitFor(pattern, { timeoutMs = 10_000 } = {}) {
+    async waitFor(pattern, { timeoutMs = 10_000, visible = false } = {}) {
       const test = typeof pattern === "string"
         ? (pane: string) => pane.includes(pattern)
         : pattern instanceof RegExp
@@ -136,7 +137,7 @@ export async function startNanocode(args: string[], options: TmuxOptions = {}): 
       const deadline = Date.now() + timeoutMs;
       let pane = "";
       while (Date.now() < deadline) {
-        pane = await capture();
+        pane = await capture({ visible });
         if (await test(pane)) return pane;
         // Polling the pane is the synchronisation: wait for the next poll, not for a guessed duration.
         await new Promise((resolve) => setTimeout(resolve, 50));
