@@ -119,6 +119,14 @@ Deno.test("/model shows the current model and the endpoint's list with the curre
   assertStringIncludes(text, "● mock-model\n  big-model");
 });
 
+Deno.test("/model lists a long catalogue only in part and points to the search", async () => {
+  const ids = Array.from({ length: 100 }, (_, i) => `model-${i}`);
+  const text = await recorder({ models: ids }).run("/model");
+  assertStringIncludes(text, "Models at the endpoint (100):");
+  assertStringIncludes(text, "… 40 more: /model <words> searches them.");
+  assert(!text.includes("model-99"));
+});
+
 Deno.test("/model with an exact id switches, and a search only shows matches", async () => {
   const r = recorder({ models: ["mock-model", "big-model", "big-thinker"] });
   const search = await r.run("/model big");

@@ -164,6 +164,9 @@ function describeQueue(items: QueuedMessage[]): string[] {
   );
 }
 
+/** Most model ids `/model` prints before it asks for a search instead (OpenRouter lists hundreds). */
+const MAX_LISTED = 60;
+
 async function listModels(host: CommandHost): Promise<string[]> {
   return await host.session.provider.listModels(AbortSignal.timeout(15_000));
 }
@@ -182,10 +185,14 @@ async function modelCommand(host: CommandHost, args: string): Promise<void> {
       return;
     }
     if (ids.length === 0) return note(host, "The endpoint lists no models; set one with /model <id>.");
+    const shown = ids.length > MAX_LISTED ? ids.slice(0, MAX_LISTED) : ids;
     host.print([
       p.dim(`Models at the endpoint (${ids.length}):`),
-      ...ids.map((id) => (id === agent.model ? `${p.green("●")} ${p.bold(id)}` : `  ${id}`)),
+      ...shown.map((id) => (id === agent.model ? `${p.green("●")} ${p.bold(id)}` : `  ${id}`)),
     ]);
+    if (shown.length < ids.length) {
+      note(host, `  … ${ids.length - shown.length} more: /model <words> searches them.`);
+    }
     note(host, "Switch with /model <id>; /model <words> searches.");
     return;
   }

@@ -253,7 +253,7 @@ class Repl implements CommandHost {
 
   /** Handles one key; returns a promise only when input must wait for it (an external editor). */
   #key(key: Key): Promise<void> | undefined {
-    if (key.name !== "ctrl-c" && this.#ctrlCArmed) {
+    if (key.name !== "ctrl-c") {
       this.#ctrlCArmed = false;
       this.#hint = undefined;
     }
@@ -312,7 +312,10 @@ class Repl implements CommandHost {
     if (line.trim() === "") return undefined;
     const command = parseCommand(line);
     if (command) {
-      this.#echo(line.trim());
+      // While the agent works, a queued message shows in the live area; echoing it would only
+      // interrupt the run's output.
+      const queues = ["steer", "queue", "followup"].includes(command.name) && command.args !== "";
+      if (!(queues && this.busy)) this.#echo(line.trim());
       const running = runCommand(this, command).catch((error) =>
         this.print([this.palette.red(`✗ ${error instanceof Error ? error.message : String(error)}`)])
       );
