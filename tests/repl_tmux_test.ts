@@ -170,11 +170,14 @@ tmuxTest(
   },
 );
 
+// A duration no other test (or other copy of this suite) uses, so pgrep finds only this sleep.
+const SLEEP = `sleep 29.${crypto.getRandomValues(new Uint32Array(1))[0]}`;
+
 tmuxTest(
   "Ctrl-C stops a long bash command, returns to the prompt and keeps the conversation consistent",
   () =>
     withRepl({
-      turns: [{ toolCalls: [{ name: "bash", arguments: { command: "sleep 29.7" } }] }, {
+      turns: [{ toolCalls: [{ name: "bash", arguments: { command: SLEEP } }] }, {
         text: "After the stop.",
       }],
     }, async (h) => {
@@ -197,7 +200,7 @@ tmuxTest(
         "the tool call has no result",
       );
       assertEquals(messages[messages.length - 1], { role: "user", content: "what now?" });
-      const ps = await new Deno.Command("pgrep", { args: ["-f", "sleep 29.7"], stdout: "piped" }).output();
+      const ps = await new Deno.Command("pgrep", { args: ["-f", SLEEP], stdout: "piped" }).output();
       assertEquals(
         new TextDecoder().decode(ps.stdout).trim(),
         "",
