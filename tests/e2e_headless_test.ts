@@ -410,3 +410,30 @@ Deno.test("under a narrowed --allow-read, skipped context folders are summed up 
     assertMatch(lines[0], /^nanocode: Context discovery skipped \d+ folders outside --allow-read/);
   });
 });
+
+Deno.test("edit calls in the legacy and string forms pass the loop's checks and apply", async () => {
+  await withMock(async (mock, env) => {
+    const cwd = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${cwd}/f.txt`, "one\ntwo\nthree\n");
+    mock.push(
+      {
+        toolCalls: [
+          { name: "edit", arguments: { path: "f.txt", oldText: "one", newText: "1" } },
+          {
+            name: "edit",
+            arguments: { path: "f.txt", edits: JSON.stringify([{ oldText: "two", newText: "2" }]) },
+          },
+        ],
+      },
+      { text: "edited" },
+    );
+    const result = await runMain(["-p", "x"], { env, cwd });
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(await Deno.readTextFile(`${cwd}/f.txt`), "1\n2\nthree\n");
+    const tools = mock.requests[1].body.messages.filter((m: { role: string }) => m.role === "tool");
+    assertEquals(tools.map((t: { content: string }) => t.content.startsWith("Successfully replaced")), [
+      true,
+      true,
+    ]);
+  });
+});

@@ -310,6 +310,29 @@ export const editTool: Tool = {
     additionalProperties: false,
   },
   permissions: ["read", "write"],
+  // Fold the loose forms models send (edits as a JSON string, one object, or the legacy top-level
+  // oldText/newText) into the schema's shape before the loop validates it; parseEdits still reports
+  // anything that remains malformed.
+  prepareArguments(args) {
+    const folded: Record<string, unknown> = { ...args };
+    if (typeof folded.edits === "string") {
+      try {
+        folded.edits = JSON.parse(folded.edits);
+      } catch {
+        // Left as it is: parseEdits explains what is wrong with it.
+      }
+    }
+    if (folded.edits !== null && typeof folded.edits === "object" && !Array.isArray(folded.edits)) {
+      folded.edits = [folded.edits];
+    }
+    if (folded.oldText !== undefined || folded.newText !== undefined) {
+      const list = Array.isArray(folded.edits) ? folded.edits : [];
+      folded.edits = [...list, { oldText: folded.oldText, newText: folded.newText }];
+      delete folded.oldText;
+      delete folded.newText;
+    }
+    return folded;
+  },
   async execute(args, ctx) {
     const { path } = args;
     if (typeof path !== "string" || path.trim() === "") {
