@@ -312,3 +312,28 @@ Deno.test("agent sends tool images as a user message after the tool results", as
     ],
   });
 });
+
+Deno.test("agent converts numbers and booleans sent as strings before checking types", async () => {
+  let seen: Record<string, unknown> | undefined;
+  const typed: Tool = {
+    name: "typed",
+    description: "Takes typed arguments.",
+    parameters: {
+      type: "object",
+      properties: { n: { type: "integer" }, flag: { type: "boolean" }, label: { type: "string" } },
+      required: ["n"],
+    },
+    permissions: [],
+    execute(args) {
+      seen = args;
+      return Promise.resolve(textResult("ok"));
+    },
+  };
+  const provider = scriptedProvider(
+    callTools({ id: "t", name: "typed", arguments: '{"n": "42", "flag": "true", "label": "7"}' }),
+    answer("done"),
+  );
+  const agent = new Agent({ provider, tools: [typed], model: "m", cwd: "/" });
+  await collect(agent.run("go", new AbortController().signal));
+  assertEquals(seen, { n: 42, flag: true, label: "7" });
+});

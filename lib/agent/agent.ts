@@ -23,7 +23,7 @@ import {
   type Usage,
   ZERO_USAGE,
 } from "../core/mod.ts";
-import { checkArguments, parseArguments } from "./validate.ts";
+import { checkArguments, coerceArguments, parseArguments } from "./validate.ts";
 import type { MessageQueue } from "./queue.ts";
 
 /** What an agent is made of. */
@@ -212,6 +212,7 @@ export class Agent {
       try {
         args = parseArguments(call.name, call.arguments);
         if (tool.prepareArguments) args = tool.prepareArguments(args);
+        args = coerceArguments(tool.parameters, args);
         const problems = checkArguments(tool.parameters, args);
         if (problems.length > 0) {
           failure = `Cannot run ${call.name}: ${

@@ -5,4 +5,4 @@
 
 export { Agent, type AgentOptions } from "./agent.ts";
 export { InputQueue, type MessageQueue } from "./queue.ts";
-export { checkArguments, parseArguments } from "./validate.ts";
+export { checkArguments, coerceArguments, parseArguments } from "./validate.ts";

@@ -55,6 +55,28 @@ function typeMatches(expected: string, value: unknown): boolean {
 }
 
 /**
+ * Converts top-level values sent as strings where the schema wants a number, an integer or a boolean
+ * (`"10"`, `"true"`): models do this often, and the intent is plain. Returns a new object.
+ */
+export function coerceArguments(schema: JsonSchema, args: Record<string, unknown>): Record<string, unknown> {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const out: Record<string, unknown> = { ...args };
+  for (const [name, value] of Object.entries(args)) {
+    if (typeof value !== "string" || !properties[name]) continue;
+    const type = properties[name].type;
+    const types = Array.isArray(type) ? type as string[] : typeof type === "string" ? [type] : [];
+    if (types.includes("string")) continue;
+    const text = value.trim();
+    if ((types.includes("number") || types.includes("integer")) && /^-?\d+(\.\d+)?$/.test(text)) {
+      out[name] = Number(text);
+    } else if (types.includes("boolean") && (text === "true" || text === "false")) {
+      out[name] = text === "true";
+    }
+  }
+  return out;
+}
+
+/**
  * Checks required properties and the types of top-level properties. Returns a list of problems, empty
  * when the arguments fit. Deeper checks are the tool's own business.
  */
