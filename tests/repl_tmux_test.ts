@@ -23,12 +23,20 @@ interface Harness {
 }
 
 async function withRepl(
-  setup: { turns?: MockTurn[]; models?: string[]; env?: Record<string, string> },
+  setup: {
+    turns?: MockTurn[];
+    models?: string[];
+    env?: Record<string, string>;
+    /** Arguments instead of the default `--no-context-files`. */
+    args?: string[];
+    cwd?: string;
+  },
   body: (h: Harness) => Promise<void>,
 ): Promise<void> {
   const llm = await startMockLlm({ turns: setup.turns ?? [], models: setup.models });
-  const term = await startNanocode(["--model", "mock-model", "--no-context-files"], {
+  const term = await startNanocode(["--model", "mock-model", ...(setup.args ?? ["--no-context-files"])], {
     env: { OPENAI_BASE_URL: llm.url, NO_COLOR: "", ...setup.env },
+    cwd: setup.cwd,
   });
   try {
     await term.waitFor(IDLE);
@@ -324,5 +332,103 @@ tmuxTest(
       await h.term.resize(80, 30);
       const wider = await h.term.waitFor((p) => /^─{80}$/m.test(p), { visible: true });
       assertEquals(wider.match(rule), ["─".repeat(80)]);
+    }),
+);
+
+tmuxTest(
+  "/skills lists skills, /skill:<name> sends one, /reload picks up new context, /c clears",
+  async () => {
+    const cwd = await Deno.makeTempDir({ prefix: "nanocode-skills-" });
+    await Deno.mkdir(`${cwd}/.nanocode/skills/greet`, { recursive: true });
+    await Deno.writeTextFile(
+      `${cwd}/.nanocode/skills/greet/SKILL.md`,
+      "---\nname: greet\ndescription: Greets people warmly.\n---\nSay hello to the person named in the arguments.\n",
+    );
+    await withRepl({
+      args: [],
+      cwd,
+      turns: [{ text: "Hello, Alice!" }, { text: "Still here." }, { text: "Fresh start." }],
+    }, async (h) => {
+      await h.send("/skills");
+      await h.term.waitFor("greet — Greets people warmly.");
+      await h.send("/skill:greet Alice");
+      await h.term.waitFor("Hello, Alice!");
+      const [first] = await h.llm.waitForRequests(1);
+      const sent = texts(first.body.messages, "user").at(-1) ?? "";
+      assertStringIncludes(sent, "Say hello to the person named in the arguments.");
+      assertStringIncludes(sent, "Alice");
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+
+      await Deno.writeTextFile(`${cwd}/.nanocode/AGENTS.md`, "RELOADED PROJECT RULE");
+      await h.send("/reload");
+      await h.term.waitFor("Reloaded context files and skills (1 skill).");
+      await h.send("and now?");
+      await h.term.waitFor("Still here.");
+      const [, second] = await h.llm.waitForRequests(2);
+      assertStringIncludes(second.body.messages[0].content, "RELOADED PROJECT RULE");
+      assertEquals(texts(second.body.messages, "assistant"), ["Hello, Alice!"]);
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+
+      await h.send("/c");
+      await h.term.waitFor("Conversation cleared.");
+      await h.send("fresh question");
+      await h.term.waitFor("Fresh start.");
+      const [, , third] = await h.llm.waitForRequests(3);
+      assertEquals(third.body.messages.map((m: { role: string }) => m.role), ["system", "user"]);
+    });
+  },
+);
+
+tmuxTest(
+  "/tools, /context, /compact, /jobs and /mcp answer in the terminal without calling the model",
+  () =>
+    withRepl({}, async (h) => {
+      await h.send("/tools");
+      await h.term.waitFor(/Active tools \(10\):[\s\S]*bash —[\s\S]*websearch —/);
+      await h.send("/context");
+      await h.term.waitFor("The conversation holds 1 message.");
+      await h.send("/compact");
+      await h.term.waitFor("Compaction is not available yet");
+      await h.send("/jobs");
+      await h.term.waitFor("Background jobs are not available yet");
+      await h.send("/mcp");
+      await h.term.waitFor("MCP servers are not available yet");
+      assertEquals(h.llm.requests.length, 0);
+    }),
+);
+
+tmuxTest(
+  "/steer reaches the model before its next request, /btw --tools offers tools on a copy, and exit quits",
+  () =>
+    withRepl({
+      turns: [
+        {
+          text: "Working on it.",
+          toolCalls: [{ name: "bash", arguments: { command: "echo step" } }],
+          chunkDelayMs: 250,
+        },
+        { text: "Done with the steer." },
+        { text: "Side look-up answer." },
+      ],
+    }, async (h) => {
+      await h.send("do the task");
+      await h.term.waitFor("Working");
+      await h.send("/steer use the short path");
+      const pane = await h.term.waitFor("Done with the steer.");
+      assertStringIncludes(pane, "» steering: use the short path");
+      const [, second] = await h.llm.waitForRequests(2);
+      const last = second.body.messages[second.body.messages.length - 1];
+      assertEquals(last, { role: "user", content: "use the short path" });
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+
+      await h.send("/btw --tools which files are here");
+      await h.term.waitFor("Side look-up answer.");
+      const [, , side] = await h.llm.waitForRequests(3);
+      assert((side.body.tools ?? []).length > 0, "the side request offers tools");
+      assert(JSON.stringify(side.body.messages).includes("which files are here"));
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+
+      await h.send("exit");
+      await h.term.waitFor(async () => await h.term.exited());
     }),
 );
