@@ -38,10 +38,23 @@ export async function compileTarget(target: string, options: { outDir?: string }
     stderr: "piped",
   }).output();
   if (code !== 0) {
-    const why = new TextDecoder().decode(stderr).trim().split("\n").at(-1);
-    throw new Error(`Cannot compile for ${target}: ${why}`);
+    throw new Error(`Cannot compile for ${target}: ${compileFailure(new TextDecoder().decode(stderr))}`);
   }
   return output;
+}
+
+/** The useful part of deno compile's error output: its deepest cause, without the backtrace. */
+export function compileFailure(stderr: string): string {
+  const text = stderr.replace(/\x1b\[[0-9;]*m/g, "").split("Stack backtrace")[0];
+  const causes = [...text.matchAll(/^\s*\d+: (.+)$/gm)].map((m) => m[1].trim());
+  const error = text.match(/^error: (.+)$/m)?.[1].trim();
+  const deepest = causes.filter((c) => c !== "<unknown>").at(-1);
+  const download = causes.find((c) => c.startsWith("error sending request for url"));
+  if (download) {
+    const url = download.match(/\((https?:[^)]+)\)/)?.[1] ?? "the runtime";
+    return `cannot download ${url} (${deepest}); set DENORT_BIN to a local denort binary`;
+  }
+  return deepest ?? error ?? (text.trim().split("\n").at(-1) || "deno compile failed");
 }
 
 if (import.meta.main) {

@@ -48,3 +48,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test("a failed compile is reported by its cause, without the backtrace", async () => {
+  const { compileFailure } = await import("../scripts/compile.ts");
+  const stderr = [
+    "Compile main.ts to dist/nanocode",
+    "error: Writing deno compile executable to temporary file 'dist/x.tmp'",
+    "",
+    "Caused by:",
+    "    0: Setting up base binary.",
+    "    1: error sending request for url (https://downloads.example/denort-x86_64-unknown-linux-gnu.zip): client error (Connect)",
+    "    2: dns error: failed to lookup address information",
+    "Stack backtrace:",
+    "   0: <unknown>",
+  ].join("\n");
+  assertEquals(
+    compileFailure(stderr),
+    "cannot download https://downloads.example/denort-x86_64-unknown-linux-gnu.zip (dns error: failed to lookup address information); set DENORT_BIN to a local denort binary",
+  );
+  assertEquals(
+    compileFailure('error: Module not found "file:///x.ts".\n'),
+    'Module not found "file:///x.ts".',
+  );
+});
