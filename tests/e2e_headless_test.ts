@@ -437,3 +437,12 @@ Deno.test("edit calls in the legacy and string forms pass the loop's checks and 
     ]);
   });
 });
+
+Deno.test("an answer cut at the model's output limit is printed with a warning on stderr", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "half an answ", finishReason: "length" });
+    const result = await runMain(["-p", "x"], { env });
+    assertEquals([result.code, result.stdout], [0, "half an answ\n"]);
+    assertStringIncludes(result.stderr, "the answer was cut off: the model reached its output limit");
+  });
+});

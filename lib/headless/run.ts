@@ -85,6 +85,13 @@ export async function runHeadless(
         case "queue":
           await trace(`» ${event.kind}: ${event.text}`);
           break;
+        case "turn_end":
+          if (event.reason === "length") {
+            await trace(paint("33", "nanocode: the answer was cut off: the model reached its output limit"));
+          } else if (event.reason === "content_filter") {
+            await trace(paint("33", "nanocode: the answer was stopped by the endpoint's content filter"));
+          }
+          break;
       }
     }
   } finally {
