@@ -446,3 +446,20 @@ Deno.test("an answer cut at the model's output limit is printed with a warning o
     assertStringIncludes(result.stderr, "the answer was cut off: the model reached its output limit");
   });
 });
+
+Deno.test("SIGTERM during a bash call kills its process group and exits 143", async () => {
+  await withMock(async (mock, env) => {
+    const dir = await Deno.makeTempDir();
+    mock.push({
+      toolCalls: [{ name: "bash", arguments: { command: "echo $$ > shell.pid; echo started; sleep 30" } }],
+    });
+    const child = spawnMain(["--mode", "json", "x"], { env, cwd: dir });
+    await readUntil(child, (line) => line.includes('"type":"tool_update"'));
+    child.kill("SIGTERM");
+    const { code } = await child.status;
+    assertEquals(code, 143);
+    await child.stderr.cancel();
+    const pid = (await Deno.readTextFile(`${dir}/shell.pid`)).trim();
+    assertEquals(await processGone(pid), true, `bash (pid ${pid}) still runs`);
+  });
+});

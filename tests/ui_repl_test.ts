@@ -79,6 +79,8 @@ interface Harness {
   /** Polls the output until it contains `text`, failing after two seconds. */
   waitFor(text: string | (() => boolean)): Promise<void>;
   exit: Promise<number>;
+  /** Delivers a signal to the handlers the REPL registered. */
+  signal(name: string): void;
 }
 
 function start(options: {
@@ -101,6 +103,7 @@ function start(options: {
     reload: () => Promise.resolve([]),
   };
   const stdin = new FakeStdin(options.tty ?? true);
+  const handlers = new Map<string, () => void>();
   let text = "";
   const decoder = new TextDecoder();
   const stdout = {
@@ -114,7 +117,10 @@ function start(options: {
     env: (name) => options.env?.[name],
     size: () => ({ columns: 60, rows: 20 }),
     cwd: "/",
-    onSignal: () => () => {},
+    onSignal: (name, handler) => {
+      handlers.set(name, handler);
+      return () => handlers.delete(name);
+    },
   });
   return {
     stdin,
@@ -122,6 +128,7 @@ function start(options: {
     session,
     output: () => text,
     exit,
+    signal: (name) => handlers.get(name)?.(),
     async waitFor(what) {
       const test = typeof what === "string" ? () => text.includes(what) : what;
       const deadline = Date.now() + 2000;
@@ -337,4 +344,20 @@ Deno.test("a copy taken while tools run drops the unanswered tool call", () => {
   assertEquals(consistentPrefix(messages), messages.slice(0, 2));
   const answered: Message[] = [...messages, { role: "tool", tool_call_id: "a", content: "ok" }];
   assertEquals(consistentPrefix(answered), answered);
+});
+
+Deno.test("SIGTERM during a run aborts it and ends the REPL with exit code 143", async () => {
+  const h = start({ turns: [hang], initialPrompt: "long job" });
+  await h.waitFor("working");
+  h.signal("SIGTERM");
+  assertEquals(await h.exit, 143);
+  assertEquals(h.provider.requests.length, 1);
+  assert(!h.stdin.raw, "raw mode is given back");
+});
+
+Deno.test("SIGHUP (the terminal closed) ends the REPL with exit code 129", async () => {
+  const h = start({ turns: [] });
+  await h.waitFor("❯");
+  h.signal("SIGHUP");
+  assertEquals(await h.exit, 129);
 });

@@ -112,12 +112,25 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return await runRepl(session, { initialPrompt: prompt });
   }
 
+  // Ctrl-C, a kill or a closed terminal stop the run the same way: the request and every running
+  // command's process group are ended before nanocode exits, and the exit code names the signal.
   const controller = new AbortController();
-  const onInterrupt = () => controller.abort();
-  Deno.addSignalListener("SIGINT", onInterrupt);
+  let signalCode = 130;
+  const listeners = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
+    const handler = () => {
+      signalCode = signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129;
+      controller.abort();
+    };
+    try {
+      Deno.addSignalListener(signal, handler);
+    } catch {
+      // Not every platform has every signal (Windows has no SIGTERM listener).
+    }
+    return [signal, handler] as const;
+  });
   try {
     const { runHeadless } = await import("../headless/mod.ts");
-    return await runHeadless(session.agent.run(prompt!, controller.signal), {
+    const code = await runHeadless(session.agent.run(prompt!, controller.signal), {
       mode: options.mode,
       quiet: options.quiet,
       showThinking: config.showThinking,
@@ -125,7 +138,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
       stderr: io.stderr,
       color: Deno.stderr.isTerminal() && io.env("NO_COLOR") === undefined,
     });
+    return code === 130 ? signalCode : code;
   } finally {
-    Deno.removeSignalListener("SIGINT", onInterrupt);
+    for (const [signal, handler] of listeners) {
+      try {
+        Deno.removeSignalListener(signal, handler);
+      } catch {
+        // It was never added.
+      }
+    }
   }
 }

@@ -43,8 +43,11 @@ export interface ReplOptions {
   /** The folder `/btw --tools` resolves paths against (default the process cwd). */
   cwd?: string;
   /** Listens for a signal; returns a function that stops listening (default `Deno.addSignalListener`). */
-  onSignal?: (signal: "SIGINT" | "SIGWINCH", handler: () => void) => () => void;
+  onSignal?: (signal: ReplSignal, handler: () => void) => () => void;
 }
+
+/** The signals the REPL listens for. */
+export type ReplSignal = "SIGINT" | "SIGWINCH" | "SIGTERM" | "SIGHUP";
 
 const encoder = new TextEncoder();
 
@@ -71,7 +74,7 @@ function defaultSize(): { columns: number; rows: number } {
   }
 }
 
-function defaultOnSignal(signal: "SIGINT" | "SIGWINCH", handler: () => void): () => void {
+function defaultOnSignal(signal: ReplSignal, handler: () => void): () => void {
   try {
     Deno.addSignalListener(signal, handler);
     return () => Deno.removeSignalListener(signal, handler);
@@ -108,7 +111,8 @@ export function consistentPrefix(messages: Message[]): Message[] {
 }
 
 /**
- * Runs the interactive REPL until the user quits; returns the exit code (0).
+ * Runs the interactive REPL until the user quits; returns the exit code (0, or 143/129 when ended by
+ * SIGTERM/SIGHUP).
  * @example
  * ```ts
  * const code = await runRepl(session, { initialPrompt: "explain this repo" });
@@ -141,6 +145,7 @@ class Repl implements CommandHost {
   #spinner: ReturnType<typeof setInterval> | undefined;
   #quit: (() => void) | undefined;
   #quitting = false;
+  #exitCode = 0;
   #echoed = false;
   #writes: Promise<void> = Promise.resolve();
 
@@ -188,6 +193,14 @@ class Repl implements CommandHost {
       // In cooked mode Ctrl-C arrives as a signal rather than a byte.
       stopListening.push(onSignal("SIGINT", () => this.#key({ name: "ctrl-c" })));
     }
+    // A closed terminal (SIGHUP) or a kill (SIGTERM) ends the session like /q, but first stops the
+    // run so its commands' process groups are killed rather than left behind.
+    for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+      stopListening.push(onSignal(signal, () => {
+        this.#exitCode = code;
+        this.quit();
+      }));
+    }
     // The banner also keeps the live area off the screen's first row, where tmux would copy each
     // erased frame into its scrollback.
     this.print([this.#banner()]);
@@ -212,7 +225,7 @@ class Repl implements CommandHost {
     for (const stop of stopListening) stop();
     await this.#writes;
     this.#writer.releaseLock();
-    return 0;
+    return this.#exitCode;
   }
 
   async #readKeys(): Promise<void> {
