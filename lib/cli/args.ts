@@ -51,7 +51,7 @@ Options:
 Keys: OPENCODE_API_KEY, OPENCODE_GO_API_KEY, OPENAI_API_KEY (in that order) or OpenCode's auth.json
 for OpenCode endpoints; OPENAI_API_KEY for any other endpoint. SHOW_THINKING=0 hides reasoning.
 
-Exit codes: 0 done, 1 runtime error, 2 usage error, 130 interrupted.
+Exit codes: 0 done, 1 runtime error, 2 usage error, 130 interrupted (143 SIGTERM, 129 SIGHUP).
 `;
 
 /** Parses the command line. Throws {@link UsageError} with a one-line message on bad input. */
