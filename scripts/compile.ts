@@ -45,6 +45,7 @@ export async function compileTarget(target: string, options: { outDir?: string }
 
 /** The useful part of deno compile's error output: its deepest cause, without the backtrace. */
 export function compileFailure(stderr: string): string {
+  // deno-lint-ignore no-control-regex
   const text = stderr.replace(/\x1b\[[0-9;]*m/g, "").split("Stack backtrace")[0];
   const causes = [...text.matchAll(/^\s*\d+: (.+)$/gm)].map((m) => m[1].trim());
   const error = text.match(/^error: (.+)$/m)?.[1].trim();
