@@ -337,3 +337,67 @@ Deno.test("agent converts numbers and booleans sent as strings before checking t
   await collect(agent.run("go", new AbortController().signal));
   assertEquals(seen, { n: 42, flag: true, label: "7" });
 });
+
+Deno.test("agent delivers steering typed during the final answer before a queued follow-up", async () => {
+  const queue = new InputQueue();
+  const provider = scriptedProvider(
+    () => {
+      queue.steer("steer during final");
+      queue.followUp("follow-up during final");
+      return answer("first")({} as ChatRequest, new AbortController().signal);
+    },
+    answer("second"),
+    answer("third"),
+  );
+  const agent = new Agent({ provider, tools: [], model: "m", cwd: "/", queue });
+  const events = await collect(agent.run("go", new AbortController().signal));
+  assertEquals(events.filter((e) => e.type === "queue").map((e) => e.type === "queue" && e.kind), [
+    "steer",
+    "followup",
+  ]);
+  assertEquals(provider.requests[1].messages.at(-1), { role: "user", content: "steer during final" });
+  assertEquals(provider.requests[2].messages.at(-1), { role: "user", content: "follow-up during final" });
+});
+
+Deno.test("agent keeps malformed tool-call arguments out of the history it sends back", async () => {
+  const provider = scriptedProvider(
+    callTools({ id: "x", name: "echo", arguments: '{"text": "unclosed' }),
+    answer("ok"),
+  );
+  const agent = new Agent({ provider, tools: [echoTool], model: "m", cwd: "/" });
+  await collect(agent.run("go", new AbortController().signal));
+  const assistant = provider.requests[1].messages.find((m) => m.role === "assistant");
+  assert(assistant?.role === "assistant");
+  assertEquals(assistant.tool_calls?.[0].function.arguments, "{}");
+});
+
+Deno.test("agent omits tool images for a model that does not accept them, and says so", async () => {
+  const imageTool: Tool = {
+    ...echoTool,
+    name: "img",
+    execute() {
+      return Promise.resolve({
+        content: [
+          { type: "text", text: "Read image file [image/png]" },
+          { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+        ],
+      });
+    },
+  };
+  const provider = scriptedProvider(
+    callTools({ id: "i", name: "img", arguments: '{"text":"a"}' }),
+    answer("ok"),
+  );
+  const agent = new Agent({
+    provider,
+    tools: [imageTool],
+    model: "text-only",
+    cwd: "/",
+    acceptsImages: (model) => model !== "text-only",
+  });
+  await collect(agent.run("look", new AbortController().signal));
+  const sent = provider.requests[1].messages;
+  assertEquals(sent.some((m) => Array.isArray(m.content)), false);
+  const tool = sent.find((m) => m.role === "tool");
+  assertMatch(tool?.content as string, /image\(s\) omitted: the current model does not accept images/);
+});

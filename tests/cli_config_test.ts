@@ -133,3 +133,19 @@ Deno.test("cli usage errors are one line and carry exit code 2", () => {
     }
   }
 });
+
+Deno.test("auth.json: a wellknown entry's secret is its token, and an expired oauth token is skipped", () => {
+  const text = JSON.stringify({
+    "opencode-go": { type: "oauth", access: "old", expires: 1000 },
+    opencode: { type: "wellknown", key: "OPENCODE_API_KEY", token: "sk-real" },
+  });
+  assertEquals(keyFromAuthJson(text, ["opencode-go", "opencode"], 2000), { id: "opencode", key: "sk-real" });
+  assertEquals(keyFromAuthJson(text, ["opencode-go"], 500), { id: "opencode-go", key: "old" });
+});
+
+Deno.test("NANOCODE_IMAGES forces image input on or off; unset, the model id decides", async () => {
+  const base = { OPENAI_BASE_URL: "http://127.0.0.1:1/v1" };
+  assertEquals((await resolveConfig(sources(base))).images, "auto");
+  assertEquals((await resolveConfig(sources({ ...base, NANOCODE_IMAGES: "0" }))).images, "off");
+  assertEquals((await resolveConfig(sources({ ...base, NANOCODE_IMAGES: "1" }))).images, "on");
+});

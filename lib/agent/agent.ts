@@ -9,6 +9,7 @@ import {
   addUsage,
   type AgentEvent,
   type AssembledToolCall,
+  type AssistantMessage,
   type ContentPart,
   contentText,
   type ImagePart,
@@ -37,8 +38,11 @@ export interface AgentOptions {
   systemPrompt?: string;
   /** Where steering and follow-up messages come from (the REPL's input line). */
   queue?: MessageQueue;
-  /** Whether the model accepts images (default true); when false, tool images are described, not sent. */
-  images?: boolean;
+  /**
+   * Whether a model accepts images (default: every model does); for one that does not, tool images
+   * are replaced by a note saying they were omitted.
+   */
+  acceptsImages?: (model: string) => boolean;
 }
 
 /** A conversation with a model and the tools it may call. */
@@ -149,12 +153,16 @@ export class Agent {
         break;
       }
 
-      this.messages.push(done.message);
+      this.messages.push(withValidArguments(done.message));
       finalText = contentText(done.message.content);
       if (done.toolCalls.length === 0) {
         yield { type: "turn_end", turn, reason: done.reason };
+        if (signal.aborted) break;
+        // Steering typed while the last answer streamed goes first: the loop's top delivers it. Only
+        // then do follow-ups run.
+        if (queue?.hasSteering()) continue;
         const followUp = queue?.takeFollowUp();
-        if (followUp !== undefined && !signal.aborted) {
+        if (followUp !== undefined) {
           this.messages.push({ role: "user", content: followUp });
           yield { type: "queue", kind: "followup", text: followUp };
           continue;
@@ -282,7 +290,7 @@ export class Agent {
     const text = contentText(result.content) || "(no output)";
     let images = result.content.filter((p): p is ImagePart => p.type === "image_url");
     let modelText = text;
-    if (images.length > 0 && this.#options.images === false) {
+    if (images.length > 0 && this.#options.acceptsImages?.(this.model) === false) {
       modelText += `\n[${images.length} image(s) omitted: the current model does not accept images.]`;
       images = [];
     }
@@ -295,5 +303,31 @@ export class Agent {
       ...(result.details ? { details: result.details } : {}),
     };
     return { text: modelText, images };
+  }
+}
+
+/**
+ * The assistant message as it is kept for later requests: tool-call arguments that are not a JSON
+ * object become `{}`, since some endpoints reject a history holding malformed arguments. The tool's
+ * error result already told the model what was wrong with what it sent.
+ */
+function withValidArguments(message: AssistantMessage): AssistantMessage {
+  if (!message.tool_calls?.some((call) => !isJsonObject(call.function.arguments))) return message;
+  return {
+    ...message,
+    tool_calls: message.tool_calls.map((call) =>
+      isJsonObject(call.function.arguments)
+        ? call
+        : { ...call, function: { ...call.function, arguments: "{}" } }
+    ),
+  };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  } catch {
+    return false;
   }
 }

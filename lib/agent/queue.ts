@@ -8,6 +8,8 @@
 export interface MessageQueue {
   /** Removes and returns every queued steering message. */
   takeSteering(): string[];
+  /** Whether a steering message is waiting. */
+  hasSteering(): boolean;
   /** Removes and returns the next follow-up, if any. */
   takeFollowUp(): string | undefined;
 }
@@ -47,6 +49,10 @@ export class InputQueue implements MessageQueue {
   replace(items: { kind: "steer" | "followup"; text: string }[]): void {
     this.#steering = items.filter((i) => i.kind === "steer").map((i) => i.text);
     this.#followUps = items.filter((i) => i.kind === "followup").map((i) => i.text);
+  }
+
+  hasSteering(): boolean {
+    return this.#steering.length > 0;
   }
 
   takeSteering(): string[] {

@@ -28,6 +28,8 @@ export interface ResolvedConfig {
   keySource: KeySource;
   showThinking: boolean;
   maxRetries: number;
+  /** Whether to send images to the model: decided by model id (`auto`), or forced by `NANOCODE_IMAGES`. */
+  images: "auto" | "on" | "off";
 }
 
 /** What resolution reads. */
@@ -69,12 +71,14 @@ export function authJsonPath(env: (name: string) => string | undefined): string 
 }
 
 /**
- * Reads a key out of OpenCode's auth.json text: entries of type `api` (or `wellknown`) under the
- * provider ids given, first one found wins. Invalid JSON or entries are skipped, never thrown.
+ * Reads a key out of OpenCode's auth.json text: an `api` entry's key, a `wellknown` entry's token or
+ * an unexpired `oauth` access token, under the provider ids given; the first found wins. Invalid
+ * JSON or entries are skipped, never thrown.
  */
 export function keyFromAuthJson(
   text: string,
   providerIds: readonly string[],
+  now: number = Date.now(),
 ): { id: string; key: string } | undefined {
   let data: unknown;
   try {
@@ -86,9 +90,14 @@ export function keyFromAuthJson(
   for (const id of providerIds) {
     const entry = (data as Record<string, unknown>)[id];
     if (entry === null || typeof entry !== "object") continue;
-    const { type, key, access } = entry as Record<string, unknown>;
-    if ((type === "api" || type === "wellknown") && typeof key === "string" && key !== "") return { id, key };
-    if (type === "oauth" && typeof access === "string" && access !== "") return { id, key: access };
+    const { type, key, token, access, expires } = entry as Record<string, unknown>;
+    if (type === "api" && typeof key === "string" && key !== "") return { id, key };
+    // A "wellknown" entry names an environment variable in `key` and holds the secret in `token`.
+    if (type === "wellknown" && typeof token === "string" && token !== "") return { id, key: token };
+    const expired = typeof expires === "number" && expires <= now;
+    if (type === "oauth" && typeof access === "string" && access !== "" && !expired) {
+      return { id, key: access };
+    }
   }
   return undefined;
 }
@@ -146,7 +155,13 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
       : "set OPENAI_API_KEY";
     throw new ConfigError(`Cannot call ${baseUrl}: no API key found; ${hint}`);
   }
-  return { baseUrl, model, apiKey, keySource, showThinking, maxRetries };
+  const imagesText = (env("NANOCODE_IMAGES") ?? "").toLowerCase();
+  const images = ["0", "false", "no", "off"].includes(imagesText)
+    ? "off"
+    : ["1", "true", "yes", "on"].includes(imagesText)
+    ? "on"
+    : "auto";
+  return { baseUrl, model, apiKey, keySource, showThinking, maxRetries, images };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

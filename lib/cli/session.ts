@@ -7,7 +7,7 @@
 import { Agent, InputQueue } from "../agent/mod.ts";
 import type { Provider, Tool } from "../core/mod.ts";
 import { VERSION } from "../core/mod.ts";
-import { createOpenAIProvider } from "../provider/mod.ts";
+import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool } from "../tools/registry.ts";
 import { buildSystemPrompt, readTextOrFile, type Skill } from "../context/mod.ts";
 import type { CliOptions } from "./args.ts";
@@ -77,6 +77,7 @@ export async function createSession({ options, config, io }: SessionOptions): Pr
     cwd: io.cwd,
     systemPrompt: built.prompt,
     queue,
+    acceptsImages: config.images === "auto" ? acceptsImages : () => config.images === "on",
   });
   const session: Session = {
     agent,

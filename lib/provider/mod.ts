@@ -19,3 +19,4 @@ export {
 } from "./request.ts";
 export { isContextOverflowMessage, isQuotaExhausted } from "./http_errors.ts";
 export { backoffDelay, isRetryableStatus, MAX_RETRY_WAIT_MS, retryAfterMs } from "./retry.ts";
+export { acceptsImages } from "./capabilities.ts";
