@@ -23,8 +23,8 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 }
 
 /**
- * The wait a response asks for, in milliseconds, from `retry-after-ms` or `retry-after`; undefined
- * when neither is present or readable.
+ * The wait a response asks for, in milliseconds, from `retry-after-ms`, `retry-after`, or else the
+ * `x-ratelimit-reset-*` headers; undefined when none is present or readable.
  */
 export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const ms = headers.get("retry-after-ms");
@@ -33,12 +33,41 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
     if (Number.isFinite(value) && value >= 0) return Math.round(value);
   }
   const after = headers.get("retry-after");
-  if (after === null || after.trim() === "") return undefined;
+  if (after === null || after.trim() === "") return rateLimitResetMs(headers);
   const seconds = Number(after);
   if (Number.isFinite(seconds)) return seconds >= 0 ? Math.round(seconds * 1000) : undefined;
   const date = Date.parse(after);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - now);
+}
+
+/**
+ * The longest of the `x-ratelimit-reset-requests` / `x-ratelimit-reset-tokens` waits (`6s`, `1m30s`,
+ * `250ms` or bare seconds), which OpenAI-style endpoints send instead of `retry-after`.
+ */
+function rateLimitResetMs(headers: Headers): number | undefined {
+  let longest: number | undefined;
+  for (const name of ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"]) {
+    const value = headers.get(name)?.trim();
+    if (!value) continue;
+    const ms = durationMs(value);
+    if (ms !== undefined) longest = Math.max(longest ?? 0, ms);
+  }
+  return longest;
+}
+
+function durationMs(text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let total = 0;
+  let rest = text;
+  while (rest !== "") {
+    const match = rest.match(/^(\d+(?:\.\d+)?)(ms|h|m|s)/);
+    if (!match) return undefined;
+    total += Number(match[1]) * units[match[2]];
+    rest = rest.slice(match[0].length);
+  }
+  return Math.round(total);
 }
 
 /** Formats a wait for a person: `45s`, `3m 20s`, `2h 5m`. */
