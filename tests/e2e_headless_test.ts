@@ -26,10 +26,14 @@ function toolNames(body: { tools?: { function: { name: string } }[] }): string[]
 }
 
 /** Reads a child's stdout line by line until a predicate holds; returns the lines so far. */
-async function readUntil(child: Deno.ChildProcess, predicate: (line: string) => boolean): Promise<string[]> {
+async function readUntil(
+  child: Deno.ChildProcess,
+  predicate: (line: string) => boolean,
+  stream: ReadableStream<Uint8Array> = child.stdout,
+): Promise<string[]> {
   const lines: string[] = [];
   let buffer = "";
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
   while (true) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`stdout ended before the expected line:\n${lines.join("\n")}`);
@@ -461,5 +465,26 @@ Deno.test("SIGTERM during a bash call kills its process group and exits 143", as
     await child.stderr.cancel();
     const pid = (await Deno.readTextFile(`${dir}/shell.pid`)).trim();
     assertEquals(await processGone(pid), true, `bash (pid ${pid}) still runs`);
+  });
+});
+
+Deno.test("an unknown --tools name is a usage error even before a key is found", async () => {
+  const result = await runMain(["-p", "--tools", "foo", "hi"], { env: {} });
+  assertEquals(result.code, 2);
+  assertMatch(result.stderr, /unknown tool foo/);
+});
+
+Deno.test("a prompt argument waits for piped stdin, saying so when it stays silent", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "joined" });
+    const child = spawnMain(["-p", "summarise"], { env, stdin: "" });
+    await readUntil(child, (line) => line.includes("waiting for standard input to end"), child.stderr);
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("late text"));
+    await writer.close();
+    const { code } = await child.status;
+    await child.stdout.cancel();
+    assertEquals(code, 0);
+    assertEquals(mock.requests[0].body.messages.at(-1).content, "summarise\n\nlate text");
   });
 });

@@ -40,8 +40,24 @@ export function processIo(): CliIo {
   return { stdout: Deno.stdout.writable, stderr: Deno.stderr.writable, env: safeEnv, cwd: Deno.cwd() };
 }
 
-async function readStdin(): Promise<string> {
-  return (await new Response(Deno.stdin.readable).text()).trim();
+/**
+ * Reads standard input to its end. When nothing has arrived after a few seconds, `onSlow` is called
+ * once, so a person (or a CI log) learns why nanocode waits instead of seeing it hang.
+ */
+async function readStdin(onSlow: () => Promise<void>): Promise<string> {
+  let received = false;
+  const timer = setTimeout(() => void (received || onSlow()), 3000);
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for await (const chunk of Deno.stdin.readable) {
+      received = true;
+      text += decoder.decode(chunk, { stream: true });
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  return (text + decoder.decode()).trim();
 }
 
 /** Runs nanocode with the given arguments and returns the process exit code. */
@@ -74,10 +90,22 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
 
+  if (options.tools !== undefined) {
+    const { checkToolNames } = await import("../tools/registry.ts");
+    checkToolNames(options.tools);
+  }
+
   const interactive = !options.print && options.mode !== "json" && Deno.stdin.isTerminal();
   let prompt = options.prompt;
   if (!interactive && !Deno.stdin.isTerminal()) {
-    const piped = await readStdin();
+    const piped = await readStdin(async () => {
+      if (!options.quiet) {
+        await writeLine(
+          io.stderr,
+          "nanocode: waiting for standard input to end (it is read as part of the prompt); redirect it from /dev/null to skip it",
+        );
+      }
+    });
     if (piped !== "") prompt = prompt === undefined ? piped : `${prompt}\n\n${piped}`;
   }
   if (!interactive && (prompt === undefined || prompt.trim() === "")) {

@@ -75,6 +75,19 @@ export async function isGranted(permission: ToolPermission, cwd: string): Promis
   return status.state === "granted";
 }
 
+/** Throws {@link UsageError} when a name from `--tools` is not a tool nanocode has. */
+export function checkToolNames(names: readonly string[], tools: readonly Tool[] = BUILTIN_TOOLS): void {
+  const known = new Set(tools.map((t) => t.name));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `Cannot offer unknown tool${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: choose from ${
+        [...known].join(", ")
+      } or none.`,
+    );
+  }
+}
+
 /**
  * Builds the tools to offer. Throws {@link UsageError} when `only` names an unknown tool.
  */
@@ -85,15 +98,7 @@ export async function buildToolSurface(
   const granted = options.granted ?? isGranted;
   let chosen: readonly Tool[] = all;
   if (options.only !== undefined) {
-    const names = new Set(all.map((t) => t.name));
-    const unknown = options.only.filter((n) => !names.has(n));
-    if (unknown.length > 0) {
-      throw new UsageError(
-        `Cannot offer unknown tool${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: choose from ${
-          [...names].join(", ")
-        } or none.`,
-      );
-    }
+    checkToolNames(options.only, all);
     chosen = all.filter((t) => options.only!.includes(t.name));
   }
   const cache = new Map<ToolPermission, boolean>();
