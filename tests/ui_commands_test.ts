@@ -101,9 +101,26 @@ Deno.test("the nearest name prefers a prefix, then the fewest edits", () => {
   assertEquals(nearest("x", []), undefined);
 });
 
+Deno.test("the nearest name is only suggested within a typo's distance", () => {
+  const names = ["help", "c", "q", "model", "tools", "queue", "dequeue"];
+  assertEquals(nearest("foo", names), undefined);
+  assertEquals(nearest("x", names), undefined, "a one-letter word is not a typo of another");
+  assertEquals(nearest("frobnicate", names), undefined);
+  assertEquals(nearest("hlep", names), "help");
+  assertEquals(nearest("dequeueue", names), "dequeue");
+});
+
 Deno.test("an unknown command says so and suggests the nearest", async () => {
   const r = recorder();
   assertEquals(await r.run("/tols"), "✗ Unknown command /tols: did you mean /tools? /help lists them.");
+  assertEquals(await r.run("/qiut"), "✗ Unknown command /qiut: did you mean /quit? /help lists them.");
+});
+
+Deno.test("an unknown command far from every name gets no suggestion, and never the ? alias", async () => {
+  const r = recorder();
+  assertEquals(await r.run("/foo"), "✗ Unknown command /foo; /help lists the commands.");
+  assertEquals(await r.run("/x"), "✗ Unknown command /x; /help lists the commands.");
+  assertStringIncludes(await r.run("/?"), "Commands:", "the alias itself still works");
 });
 
 Deno.test("/help lists every command's usage", async () => {
@@ -215,6 +232,12 @@ Deno.test("/dequeue edit leaves the queue unchanged on invalid JSON or without a
 
 Deno.test("the edited queue must be an array of {kind, text}", () => {
   assertEquals(parseQueueJson('[{"kind":"followup","text":"x"}]'), [{ kind: "followup", text: "x" }]);
+  try {
+    parseQueueJson("[\n  nope\n]\n");
+    throw new Error("accepted invalid JSON");
+  } catch (error) {
+    assert(!(error as Error).message.includes("\n"), "the error spans lines");
+  }
   for (
     const [text, why] of [["{}", "expected a JSON array"], [
       '[{"kind":"later","text":"x"}]',

@@ -81,16 +81,24 @@ export function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-/** The candidate nearest to `word`: a prefix match first, else the smallest edit distance. */
+/**
+ * The candidate nearest to `word`: the shortest one it is a prefix of, else the one with the fewest
+ * edits, if those are few enough to be a typo (at most max(2, ⌊length/3⌋), and fewer than either
+ * word's length, so a short word is never "corrected" into an unrelated one). Undefined otherwise.
+ * @example nearest("modle", ["model", "tools"]) // "model"; nearest("foo", ["model", "tools"]) // undefined
+ */
 export function nearest(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
+  if (lower === "") return undefined;
   const prefixed = candidates.filter((c) => c.startsWith(lower));
-  if (lower !== "" && prefixed.length > 0) return prefixed.sort((a, b) => a.length - b.length)[0];
+  if (prefixed.length > 0) return prefixed.sort((a, b) => a.length - b.length)[0];
+  const allowed = Math.max(2, Math.floor(lower.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const distance = editDistance(lower, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+    const typo = distance <= allowed && distance < Math.min(lower.length, candidate.length);
+    if (typo && distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
 }
@@ -104,7 +112,8 @@ export function parseQueueJson(text: string): QueuedMessage[] {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
+    // JSON.parse quotes the input, newlines included; the message must stay on one line.
+    const why = oneLine(error instanceof Error ? error.message : String(error));
     throw new SyntaxError(`Cannot read the edited queue: invalid JSON (${why}); the queue is unchanged.`);
   }
   if (!Array.isArray(value)) {
@@ -138,8 +147,14 @@ function firstSentence(text: string): string {
   return end < 0 ? line : line.slice(0, end + 1);
 }
 
+/** Folds runs of whitespace (newlines included) into one space. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+/** An error as one line: a message that spans lines is folded, not cut, so its end is kept. */
 function errorMessage(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split("\n")[0];
+  return oneLine(error instanceof Error ? error.message : String(error));
 }
 
 /** Lines for a notice: dimmed. */
@@ -474,11 +489,15 @@ export async function runCommand(host: CommandHost, command: ParsedCommand): Pro
   }
   const spec = findCommand(command.name);
   if (!spec || spec.name === "skill:<name>") {
-    const names = COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]).filter((n) => n !== "skill:<name>");
+    // Single-character aliases (`?`) are within a typo or two of any short word: never suggest them.
+    const names = COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? []).filter((a) => a.length > 1)])
+      .filter((n) => n !== "skill:<name>");
     const guess = nearest(command.name, names);
     fail(
       host,
-      `Unknown command /${command.name}${guess ? `: did you mean /${guess}?` : "."} /help lists them.`,
+      guess
+        ? `Unknown command /${command.name}: did you mean /${guess}? /help lists them.`
+        : `Unknown command /${command.name}; /help lists the commands.`,
     );
     return;
   }
