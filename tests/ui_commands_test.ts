@@ -17,6 +17,12 @@ import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts"
 interface Recorded {
   host: CommandHost;
   session: ReplSession;
+  /** The session's queue, with the methods the agent's loop drains it by. */
+  queue: InputQueue;
+  /** What `host.busy` answers; a test may change it (a run ending while the editor is open). */
+  busy: boolean;
+  /** How often the host was asked to run what is queued. */
+  queueRuns: number;
   printed: string[];
   sent: { text: string; echo?: boolean }[];
   followUps: string[];
@@ -29,7 +35,8 @@ interface Recorded {
 function recorder(options: {
   models?: string[] | Error;
   busy?: boolean;
-  edit?: (text: string) => string;
+  /** The user's edit; it may also change the recorder, as things that happen while the editor is open. */
+  edit?: (text: string, r: Recorded) => string;
   skills?: ReplSession["skills"];
 } = {}): Recorded {
   const provider: Provider = {
@@ -42,11 +49,12 @@ function recorder(options: {
     },
   };
   const agent = new Agent({ provider, tools: [], model: "mock-model", cwd: "/", systemPrompt: "sys" });
+  const queue = new InputQueue();
   const session: ReplSession = {
     agent,
     provider,
     config: { showThinking: true, baseUrl: "http://127.0.0.1:9/v1" },
-    queue: new InputQueue(),
+    queue,
     tools: [],
     omitted: [{ name: "bash", flags: ["--allow-run"] }],
     skills: options.skills ?? [],
@@ -54,6 +62,9 @@ function recorder(options: {
   };
   const r: Recorded = {
     session,
+    queue,
+    busy: options.busy ?? false,
+    queueRuns: 0,
     printed: [],
     sent: [],
     followUps: [],
@@ -62,15 +73,18 @@ function recorder(options: {
     host: {
       session,
       palette: createPalette(false),
-      busy: options.busy ?? false,
+      get busy() {
+        return r.busy;
+      },
       print: (lines) => r.printed.push(...lines),
       send: (text, o) => r.sent.push({ text, echo: o?.echo }),
       followUp: (text) => r.followUps.push(text),
       sideQuestion: (question, o) => Promise.resolve(void r.side.push({ question, tools: o.tools })),
       editText: (text) => {
         if (!options.edit) return Promise.reject(new Error("Cannot open an editor: set $VISUAL or $EDITOR."));
-        return Promise.resolve(options.edit(text));
+        return Promise.resolve(options.edit(text, r));
       },
+      runQueue: () => void r.queueRuns++,
       quit: () => void (r.quit = true),
     },
     async run(line) {
@@ -218,15 +232,90 @@ Deno.test("/dequeue edit replaces the queue with the edited JSON", async () => {
   assertEquals(r.session.queue.list(), [{ kind: "steer", text: "uno" }, { kind: "followup", text: "two" }]);
 });
 
-Deno.test("/dequeue edit leaves the queue unchanged on invalid JSON or without an editor", async () => {
-  const bad = recorder({ edit: () => "[{" });
+Deno.test("/dequeue edit prints the queue as stored, steering first", async () => {
+  const r = recorder({
+    edit: () => JSON.stringify([{ kind: "followup", text: "later" }, { kind: "steer", text: "now" }]),
+  });
+  r.session.queue.steer("old");
+  assertEquals(
+    await r.run("/dequeue edit"),
+    "Queue replaced: 2 messages.\n  1. steer: now\n  2. follow-up: later",
+  );
+  assertEquals(r.session.queue.list(), [{ kind: "steer", text: "now" }, { kind: "followup", text: "later" }]);
+});
+
+Deno.test("/dequeue edit holds the messages back while the editor is open and keeps what was queued meanwhile", async () => {
+  let delivered: string[] = [];
+  const r = recorder({
+    busy: true,
+    edit(text, r) {
+      // While the user edits, the agent reaches a boundary and the user queues more.
+      delivered = r.queue.takeSteering();
+      r.queue.steer("steered meanwhile");
+      r.queue.followUp("typed meanwhile");
+      return text.replace("one", "uno");
+    },
+  });
+  r.session.queue.steer("one");
+  r.session.queue.followUp("two");
+  const text = await r.run("/dequeue edit");
+  assertEquals(delivered, [], "a message being edited was delivered");
+  assertEquals(r.session.queue.list(), [
+    { kind: "steer", text: "uno" },
+    { kind: "steer", text: "steered meanwhile" },
+    { kind: "followup", text: "two" },
+    { kind: "followup", text: "typed meanwhile" },
+  ]);
+  assertEquals(
+    text,
+    "Queue replaced: 2 messages, then 2 queued while the editor was open.\n" +
+      "  1. steer: uno\n  2. steer: steered meanwhile\n  3. follow-up: two\n  4. follow-up: typed meanwhile",
+  );
+  assertEquals(r.queueRuns, 0, "the run still works and will take the queue itself");
+});
+
+Deno.test("/dequeue edit starts the next run when the run ended while the editor was open", async () => {
+  const r = recorder({
+    busy: true,
+    edit(text, r) {
+      r.busy = false;
+      return text;
+    },
+  });
+  r.session.queue.followUp("next");
+  await r.run("/dequeue edit");
+  assertEquals(r.queueRuns, 1);
+  assertEquals(r.session.queue.list(), [{ kind: "followup", text: "next" }]);
+
+  const idle = recorder({ edit: (text) => text });
+  idle.session.queue.followUp("kept after an interrupt");
+  await idle.run("/dequeue edit");
+  assertEquals(idle.queueRuns, 0, "a queue kept while idle waits for the user");
+});
+
+Deno.test("/dequeue edit puts the messages back, then those queued meanwhile, on invalid JSON or without an editor", async () => {
+  const bad = recorder({
+    edit(_, r) {
+      r.queue.followUp("typed meanwhile");
+      return "not json\n";
+    },
+  });
   bad.session.queue.steer("keep me");
-  assertStringIncludes(await bad.run("/dequeue edit"), "✗ Cannot read the edited queue: invalid JSON");
-  assertEquals(bad.session.queue.list(), [{ kind: "steer", text: "keep me" }]);
+  const error = await bad.run("/dequeue edit");
+  assertStringIncludes(error, "✗ Cannot read the edited queue: invalid JSON");
+  // JSON.parse's message quotes the input, newline included: the end of the line must survive it.
+  assert(error.endsWith("; the queue is unchanged."), error);
+  assert(!error.includes("\n"), error);
+  assertEquals(bad.session.queue.list(), [{ kind: "steer", text: "keep me" }, {
+    kind: "followup",
+    text: "typed meanwhile",
+  }]);
 
   const none = recorder();
   none.session.queue.steer("keep me");
-  assertStringIncludes(await none.run("/dequeue edit"), "set $VISUAL or $EDITOR");
+  const text = await none.run("/dequeue edit");
+  assertStringIncludes(text, "set $VISUAL or $EDITOR");
+  assert(text.endsWith("The queue is unchanged."), text);
   assertEquals(none.session.queue.list(), [{ kind: "steer", text: "keep me" }]);
 });
 

@@ -88,6 +88,7 @@ function start(options: {
   tty?: boolean;
   env?: Record<string, string>;
   initialPrompt?: string;
+  /** The whole tool surface (what `/btw --tools` offers). */
   tools?: Tool[];
 }): Harness {
   const provider = new ScriptedProvider(options.turns);
@@ -360,4 +361,53 @@ Deno.test("SIGHUP (the terminal closed) ends the REPL with exit code 129", async
   await h.waitFor("❯");
   h.signal("SIGHUP");
   assertEquals(await h.exit, 129);
+});
+
+Deno.test("/dequeue edit during a run holds the messages back, and a run that ended meanwhile is followed by the edit", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "nanocode-editor-" });
+  const go = `${dir}/go`;
+  // The editor waits (at most ten seconds) until the test lets it save, so the run can end meanwhile.
+  const editor = `${dir}/edit.sh`;
+  await Deno.writeTextFile(
+    editor,
+    `#!/bin/sh\ni=0\nwhile [ ! -e "${go}" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done\nsed -i 's/alpha/gamma/' "$1"\n`,
+  );
+  await Deno.chmod(editor, 0o755);
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const slow: Turn = async function* () {
+    yield { type: "text", text: "Main " };
+    await gate;
+    yield {
+      type: "done",
+      reason: "stop",
+      message: { role: "assistant", content: "Main done" },
+      toolCalls: [],
+    };
+  };
+  const h = start({
+    turns: [slow, answer("Gamma handled.")],
+    initialPrompt: "main task",
+    env: { EDITOR: editor, NO_COLOR: "1" },
+  });
+  try {
+    await h.waitFor("Main");
+    h.stdin.push("/queue alpha\r");
+    await h.waitFor(() => h.session.queue.list().length === 1);
+    h.stdin.push("/dequeue edit\r");
+    // Out of the queue while the editor is open, so the ending run cannot deliver it.
+    await h.waitFor(() => h.session.queue.list().length === 0);
+    release();
+    await h.waitFor(() => h.session.agent.messages.at(-1)?.content === "Main done");
+    await Deno.writeTextFile(go, "");
+    await h.waitFor("Gamma handled.");
+    assertEquals(h.provider.requests.length, 2);
+    assertEquals(h.provider.requests[1].messages.at(-1), { role: "user", content: "gamma" });
+    assertEquals(h.session.queue.list(), []);
+    h.stdin.push("\x04");
+    await h.exit;
+  } finally {
+    await Deno.writeTextFile(go, "");
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -32,6 +32,8 @@ export interface CommandHost {
   sideQuestion(question: string, options: { tools: boolean }): Promise<void>;
   /** Opens text in the user's editor and returns the saved result. Throws when no editor is set. */
   editText(text: string, options: { suffix: string }): Promise<string>;
+  /** When idle, starts a run with what is queued, as the end of a run does; does nothing while busy. */
+  runQueue(): void;
   /** Ends the REPL. */
   quit(): void;
 }
@@ -177,6 +179,51 @@ function describeQueue(items: QueuedMessage[]): string[] {
   return items.map((item, i) =>
     `  ${i + 1}. ${item.kind === "steer" ? "steer" : "follow-up"}: ${item.text.replace(/\n/g, " ⏎ ")}`
   );
+}
+
+/**
+ * `/dequeue edit`: the messages leave the queue while the editor is open, so the agent cannot deliver
+ * one that is also coming back from the editor; anything queued meanwhile goes after the edited ones.
+ */
+async function editQueue(host: CommandHost): Promise<void> {
+  const queue = host.session.queue;
+  const wasBusy = host.busy;
+  const original = queue.clear();
+  const putBack = (items: QueuedMessage[]): number => {
+    const meanwhile = queue.clear();
+    queue.replace([...items, ...meanwhile]);
+    return meanwhile.length;
+  };
+  const keep = (error: unknown, unchanged: string) => {
+    putBack(original);
+    fail(host, `${errorMessage(error)}${unchanged}`);
+    if (wasBusy && !host.busy) host.runQueue();
+  };
+  let edited: string;
+  try {
+    edited = await host.editText(JSON.stringify(original, null, 2) + "\n", { suffix: ".json" });
+  } catch (error) {
+    return keep(error, " The queue is unchanged.");
+  }
+  let items: QueuedMessage[];
+  try {
+    items = parseQueueJson(edited);
+  } catch (error) {
+    // parseQueueJson's messages already end by saying so.
+    return keep(error, "");
+  }
+  const added = putBack(items);
+  const stored = queue.list();
+  note(
+    host,
+    `Queue replaced: ${items.length} message${items.length === 1 ? "" : "s"}${
+      added > 0 ? `, then ${added} queued while the editor was open` : ""
+    }.`,
+  );
+  // Printed as stored (steering first), which is the order the messages are delivered in.
+  if (stored.length > 0) host.print(describeQueue(stored));
+  // A run that ended while the editor was open found the queue empty: start the next one now.
+  if (wasBusy && !host.busy) host.runQueue();
 }
 
 /** Most model ids `/model` prints before it asks for a search instead (OpenRouter lists hundreds). */
@@ -428,24 +475,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "take the queued messages back (printed); edit: change them as JSON in $VISUAL/$EDITOR",
     async run(host, args) {
       const queue = host.session.queue;
-      if (args === "edit") {
-        let edited: string;
-        try {
-          edited = await host.editText(JSON.stringify(queue.list(), null, 2) + "\n", { suffix: ".json" });
-        } catch (error) {
-          return fail(host, errorMessage(error));
-        }
-        let items: QueuedMessage[];
-        try {
-          items = parseQueueJson(edited);
-        } catch (error) {
-          return fail(host, errorMessage(error));
-        }
-        queue.replace(items);
-        note(host, `Queue replaced: ${items.length} message${items.length === 1 ? "" : "s"}.`);
-        if (items.length > 0) host.print(describeQueue(items));
-        return;
-      }
+      if (args === "edit") return await editQueue(host);
       if (args !== "") return fail(host, `Cannot dequeue "${args}": use /dequeue or /dequeue edit.`);
       const items = queue.clear();
       if (items.length === 0) return note(host, "The queue is empty.");

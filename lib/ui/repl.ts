@@ -439,7 +439,7 @@ class Repl implements CommandHost {
       }).spawn().status;
       if (!status.success) {
         throw new Error(
-          `Cannot use the edit: the editor exited with code ${status.code}; nothing was changed.`,
+          `Cannot use the edit: the editor exited with code ${status.code}.`,
         );
       }
       return await Deno.readTextFile(path);
@@ -452,6 +452,10 @@ class Repl implements CommandHost {
       this.#screen.resume();
       await Deno.remove(path).catch(() => {});
     }
+  }
+
+  runQueue(): void {
+    if (!this.#task) this.#afterRun(false);
   }
 
   quit(): void {
