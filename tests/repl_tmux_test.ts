@@ -434,3 +434,34 @@ tmuxTest(
       await h.term.waitFor(async () => await h.term.exited());
     }),
 );
+
+/** The nanocode process whose working folder is `cwd` (each tmux test runs in its own). */
+async function processIn(cwd: string): Promise<number> {
+  const out = await new Deno.Command("pgrep", { args: ["-f", "main.ts"], stdout: "piped" }).output();
+  const real = await Deno.realPath(cwd);
+  for (const pid of new TextDecoder().decode(out.stdout).split("\n").filter((p) => p !== "")) {
+    const where = await Deno.readLink(`/proc/${pid}/cwd`).catch(() => "");
+    if (where === real) return Number(pid);
+  }
+  throw new Error(`Cannot find the nanocode process running in ${cwd}`);
+}
+
+tmuxTest(
+  "SIGINT from outside acts as Ctrl-C in raw mode: a hint first, then a clean exit",
+  async () => {
+    const cwd = await Deno.makeTempDir({ prefix: "nanocode-sigint-" });
+    try {
+      await withRepl({ cwd }, async (h) => {
+        const pid = await processIn(cwd);
+        Deno.kill(pid, "SIGINT");
+        // Without a listener in raw mode the signal would end the process on the spot.
+        await h.term.waitFor("Press Ctrl-C again to exit.");
+        assert(!(await h.term.exited()));
+        Deno.kill(pid, "SIGINT");
+        await h.term.waitFor(async () => await h.term.exited());
+      });
+    } finally {
+      await Deno.remove(cwd, { recursive: true });
+    }
+  },
+);

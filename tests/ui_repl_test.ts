@@ -363,6 +363,43 @@ Deno.test("SIGHUP (the terminal closed) ends the REPL with exit code 129", async
   assertEquals(await h.exit, 129);
 });
 
+Deno.test("Ctrl-C during a side question cancels only the side question, and a second one stops the run", async () => {
+  let mainSignal: AbortSignal | undefined;
+  const main: Turn = (signal) => {
+    mainSignal = signal;
+    return hang(signal);
+  };
+  const h = start({ turns: [main, hang], initialPrompt: "long job", env: { NO_COLOR: "1" } });
+  await h.waitFor("working");
+  h.stdin.push("/btw quick one?\r");
+  await h.waitFor(() => h.provider.requests.length === 2);
+  h.stdin.push("\x03");
+  await h.waitFor("↳ btw: quick one? (side answer");
+  assert(!mainSignal!.aborted, "the first Ctrl-C stopped the main run too");
+  h.stdin.push("\x03");
+  await h.waitFor(() => mainSignal!.aborted);
+  await h.waitFor(() => h.output().split("Interrupted.").length === 3);
+  h.stdin.push("\x04");
+  assertEquals(await h.exit, 0);
+});
+
+Deno.test("SIGINT in raw mode acts as the Ctrl-C key: it stops the run, and twice at the prompt quits cleanly", async () => {
+  const h = start({ turns: [hang], initialPrompt: "long job" });
+  await h.waitFor("working");
+  h.signal("SIGINT");
+  await h.waitFor(() => {
+    const text = h.output();
+    const interrupted = text.indexOf("Interrupted.");
+    return interrupted >= 0 && text.indexOf("/help for commands", interrupted) >= 0;
+  });
+  h.signal("SIGINT");
+  await h.waitFor("Press Ctrl-C again to exit.");
+  h.signal("SIGINT");
+  assertEquals(await h.exit, 0);
+  assert(!h.stdin.raw, "raw mode is given back");
+  assertStringIncludes(h.output(), "\x1b[?2004l", "bracketed paste is turned off");
+});
+
 Deno.test("/dequeue edit during a run holds the messages back, and a run that ended meanwhile is followed by the edit", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nanocode-editor-" });
   const go = `${dir}/go`;

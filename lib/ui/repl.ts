@@ -140,6 +140,8 @@ class Repl implements CommandHost {
   #task: Task | undefined;
   #side: SideTask | undefined;
   #hint: string | undefined;
+  /** True while the external editor has the terminal. */
+  #editing = false;
   #ctrlCArmed = false;
   #lastUsage: Usage | undefined;
   #spinner: ReturnType<typeof setInterval> | undefined;
@@ -189,10 +191,14 @@ class Repl implements CommandHost {
       // Bracketed paste: a pasted newline must not send the line.
       this.#write("\x1b[?2004h");
       stopListening.push(onSignal("SIGWINCH", () => this.#screen.render()));
-    } else {
-      // In cooked mode Ctrl-C arrives as a signal rather than a byte.
-      stopListening.push(onSignal("SIGINT", () => this.#key({ name: "ctrl-c" })));
     }
+    // In cooked mode Ctrl-C arrives as a signal rather than a byte; in raw mode a SIGINT comes from
+    // outside (`kill -INT`). Either way it acts as the key, so the terminal is always given back.
+    // While the editor runs, its Ctrl-C reaches the whole foreground group and is the editor's alone.
+    stopListening.push(onSignal("SIGINT", () => {
+      if (this.#editing) return;
+      this.#key({ name: "ctrl-c" });
+    }));
     // A closed terminal (SIGHUP) or a kill (SIGTERM) ends the session like /q, but first stops the
     // run so its commands' process groups are killed rather than left behind.
     for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
@@ -272,9 +278,12 @@ class Repl implements CommandHost {
     }
     switch (key.name) {
       case "ctrl-c":
-        if (this.#task || this.#side) {
-          this.#task?.controller.abort();
-          this.#side?.controller.abort();
+        if (this.#side && !this.#side.controller.signal.aborted) {
+          // The side question goes first; a further Ctrl-C stops the run as usual.
+          this.#side.controller.abort();
+          this.#hint = undefined;
+        } else if (this.#task) {
+          this.#task.controller.abort();
           this.#hint = undefined;
         } else if (this.#editor.text !== "") {
           this.#editor.setText("");
@@ -427,9 +436,7 @@ class Repl implements CommandHost {
       this.#write("\x1b[?2004l");
       this.#stdin.setRaw!(false);
     }
-    // Ctrl-C in the editor signals the whole foreground group; it must not end nanocode.
-    const ignore = () => {};
-    const stopIgnoring = (this.#options.onSignal ?? defaultOnSignal)("SIGINT", ignore);
+    this.#editing = true;
     try {
       const status = await new Deno.Command("sh", {
         args: ["-c", `${editor} "$1"`, "nanocode-editor", path],
@@ -444,7 +451,7 @@ class Repl implements CommandHost {
       }
       return await Deno.readTextFile(path);
     } finally {
-      stopIgnoring();
+      this.#editing = false;
       if (this.#raw) {
         this.#stdin.setRaw!(true);
         this.#write("\x1b[?2004h");
