@@ -435,6 +435,38 @@ tmuxTest(
     }),
 );
 
+tmuxTest(
+  "command output typed while a tool runs shows at once and lands after the tool's result",
+  async () => {
+    const dir = await Deno.makeTempDir({ prefix: "nanocode-gate-" });
+    const go = `${dir}/go`;
+    // The command waits (at most twenty seconds) for the test to let it finish.
+    const command =
+      `i=0; while [ ! -e ${go} ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; echo released`;
+    try {
+      await withRepl({
+        turns: [{ toolCalls: [{ name: "bash", arguments: { command } }] }, { text: "All done." }],
+      }, async (h) => {
+        await h.send("wait for it");
+        await h.term.waitFor("Running bash…");
+        await h.send("/queue");
+        // Held in the live area while the command runs: readable, but not yet in the transcript.
+        await h.term.waitFor(/⏺ bash\([^\n]*\n[\s\S]*Running bash…[\s\S]*❯ \/queue\s+The queue is empty\./);
+        await Deno.writeTextFile(go, "");
+        const pane = await h.term.waitFor((p) => p.includes("All done.") && p.trimEnd().endsWith(IDLE));
+        const result = pane.indexOf("⎿  released");
+        assert(result > pane.indexOf("⏺ bash("), pane);
+        assert(pane.indexOf("❯ /queue") > result, `the command split the call from its result:\n${pane}`);
+        assertEquals(pane.match(/The queue is empty\./g)?.length, 1, pane);
+        assert(pane.indexOf("The queue is empty.") < pane.indexOf("All done."), pane);
+      });
+    } finally {
+      await Deno.writeTextFile(go, "").catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+);
+
 /** The nanocode process whose working folder is `cwd` (each tmux test runs in its own). */
 async function processIn(cwd: string): Promise<number> {
   const out = await new Deno.Command("pgrep", { args: ["-f", "main.ts"], stdout: "piped" }).output();

@@ -108,6 +108,21 @@ Deno.test("a running command's latest output is shown live under its call and cl
   assertEquals(r.activity, undefined);
 });
 
+Deno.test("a tool counts as running from its call's line until its result's, or the end of the run", () => {
+  const r = renderer();
+  feed(r, [start, { type: "turn_start", turn: 1 }]);
+  assert(!r.toolRunning);
+  r.push({ type: "tool_call", id: "1", name: "bash", args: { command: "make" } });
+  assert(r.toolRunning);
+  r.push({ type: "tool_update", id: "1", name: "bash", text: "building" });
+  assert(r.toolRunning);
+  r.push({ type: "tool_result", id: "1", name: "bash", isError: false, text: "done" });
+  assert(!r.toolRunning);
+  r.push({ type: "tool_call", id: "2", name: "bash", args: { command: "sleep 9" } });
+  r.push({ type: "agent_end", text: "", reason: "aborted", usage, turns: 1 });
+  assert(!r.toolRunning);
+});
+
 Deno.test("queue deliveries, retries and errors each get a line of their own", () => {
   const r = renderer();
   const lines = feed(r, [

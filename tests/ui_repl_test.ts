@@ -90,10 +90,19 @@ function start(options: {
   initialPrompt?: string;
   /** The whole tool surface (what `/btw --tools` offers). */
   tools?: Tool[];
+  /** The tools the main agent offers (default none). */
+  agentTools?: Tool[];
 }): Harness {
   const provider = new ScriptedProvider(options.turns);
   const queue = new InputQueue();
-  const agent = new Agent({ provider, tools: [], model: "scripted", cwd: "/", systemPrompt: "sys", queue });
+  const agent = new Agent({
+    provider,
+    tools: options.agentTools ?? [],
+    model: "scripted",
+    cwd: "/",
+    systemPrompt: "sys",
+    queue,
+  });
   const session: ReplSession = {
     agent,
     provider,
@@ -398,6 +407,80 @@ Deno.test("SIGINT in raw mode acts as the Ctrl-C key: it stops the run, and twic
   assertEquals(await h.exit, 0);
   assert(!h.stdin.raw, "raw mode is given back");
   assertStringIncludes(h.output(), "\x1b[?2004l", "bracketed paste is turned off");
+});
+
+/** A tool `wait` that runs until `release()`, and the model turn that calls it. */
+function gatedTool(): { tool: Tool; call: Turn; release: () => void } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const tool: Tool = {
+    name: "wait",
+    description: "Waits.",
+    parameters: { type: "object", properties: {} },
+    permissions: [],
+    async execute() {
+      await gate;
+      return textResult("released");
+    },
+  };
+  const call: Turn = async function* () {
+    yield {
+      type: "done",
+      reason: "tool_calls",
+      message: {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "w1", type: "function", function: { name: "wait", arguments: "{}" } }],
+      },
+      toolCalls: [{ id: "w1", name: "wait", arguments: "{}" }],
+    };
+  };
+  return { tool, call, release: () => release() };
+}
+
+Deno.test("command output typed while a tool runs is printed after the tool's result, not between", async () => {
+  const wait = gatedTool();
+  const h = start({
+    turns: [wait.call, answer("All done."), answer("Later done.")],
+    agentTools: [wait.tool],
+    tty: false,
+    initialPrompt: "go",
+  });
+  await h.waitFor("⏺ wait()");
+  // Both lines are handled in one pass, so once the follow-up is queued the listing was printed.
+  h.stdin.push("/queue later\n/queue\n");
+  await h.waitFor(() => h.session.queue.list().length === 1);
+  wait.release();
+  await h.waitFor("Later done.");
+  const text = h.output();
+  const result = text.indexOf("⎿  released");
+  assert(result > text.indexOf("⏺ wait()"), text);
+  assert(text.indexOf("Queued (1):") > result, `the listing split the call from its result:\n${text}`);
+  assert(text.indexOf("❯ /queue") > result, `the echoed command split the call from its result:\n${text}`);
+  h.stdin.end();
+  await h.exit;
+});
+
+Deno.test("while a tool runs, held command output shows in the live area, its first rows if it is long", async () => {
+  const wait = gatedTool();
+  const h = start({
+    turns: [wait.call, answer("All done.")],
+    agentTools: [wait.tool],
+    env: { NO_COLOR: "1" },
+    initialPrompt: "go",
+  });
+  await h.waitFor("Running wait");
+  h.stdin.push("/help\r");
+  await h.waitFor("more lines, printed when the tool finishes");
+  assertStringIncludes(h.output(), "Commands:");
+  wait.release();
+  await h.waitFor("All done.");
+  const text = h.output();
+  const result = text.indexOf("⎿  released");
+  assert(text.lastIndexOf("Commands:") > result, "the help was not printed after the tool's result");
+  assert(text.lastIndexOf("Typing while the agent") > result, "the help was not printed whole");
+  h.stdin.push("\x04");
+  await h.exit;
 });
 
 Deno.test("/dequeue edit during a run holds the messages back, and a run that ended meanwhile is followed by the edit", async () => {

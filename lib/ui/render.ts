@@ -45,6 +45,7 @@ export class EventRenderer {
   /** Whether the current block has printed a line (leading blank lines are dropped). */
   #blockHasLines = false;
   #toolTail: string[] = [];
+  #toolRunning = false;
   #activity: Activity | undefined;
   #startedAt = 0;
   #lastUsage: Usage | undefined;
@@ -59,6 +60,11 @@ export class EventRenderer {
   /** What the run is waiting on, or undefined while output streams. */
   get activity(): Activity | undefined {
     return this.#activity;
+  }
+
+  /** True between a tool call's line and its result's: other output printed then would split the two. */
+  get toolRunning(): boolean {
+    return this.#toolRunning;
   }
 
   /** The usage of the latest model call (its prompt size is the context in use). */
@@ -92,6 +98,7 @@ export class EventRenderer {
         this.#open("tool", out, { always: true });
         out.push(`${p.green("⏺")} ${p.bold(sanitize(formatToolCall(event.name, event.args)))}`);
         this.#toolTail = [];
+        this.#toolRunning = true;
         this.#activity = { label: `Running ${event.name}`, since: this.#now() };
         break;
       case "tool_update":
@@ -102,6 +109,7 @@ export class EventRenderer {
         const summary = sanitize(summarizeResult(event.text));
         out.push(`  ⎿  ${event.isError ? p.red(summary) : summary}`);
         this.#toolTail = [];
+        this.#toolRunning = false;
         this.#activity = undefined;
         break;
       }
@@ -140,6 +148,7 @@ export class EventRenderer {
       case "agent_end": {
         this.#activity = undefined;
         this.#toolTail = [];
+        this.#toolRunning = false;
         this.#open("notice", out);
         if (event.reason === "aborted") out.push(p.red("⎿  Interrupted."));
         const elapsed = this.#now() - this.#startedAt;

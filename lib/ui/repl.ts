@@ -51,6 +51,9 @@ export type ReplSignal = "SIGINT" | "SIGWINCH" | "SIGTERM" | "SIGHUP";
 
 const encoder = new TextEncoder();
 
+/** Most rows of held command output the live area shows while a tool runs (the rest waits). */
+const MAX_HELD_ROWS = 10;
+
 /** The instruction that frames a `/btw` question, so the model answers without derailing the task. */
 const BTW_PREFIX = "[Side question. Answer it briefly from what you know of this conversation. " +
   "This exchange is not kept in the conversation, so do not start or continue any task.]";
@@ -140,6 +143,8 @@ class Repl implements CommandHost {
   #task: Task | undefined;
   #side: SideTask | undefined;
   #hint: string | undefined;
+  /** Command output held back while a tool runs, printed after its result (see {@link print}). */
+  #held: string[] = [];
   /** True while the external editor has the terminal. */
   #editing = false;
   #ctrlCArmed = false;
@@ -219,6 +224,7 @@ class Repl implements CommandHost {
     await Promise.race([done, reading]);
     this.#task?.controller.abort();
     clearInterval(this.#spinner);
+    this.#releaseHeld();
     this.#screen.close();
     if (this.#raw) {
       this.#write("\x1b[?2004l");
@@ -305,7 +311,7 @@ class Repl implements CommandHost {
         break;
       case "ctrl-l":
         this.#write("\x1b[2J\x1b[3J\x1b[H");
-        this.print([this.#banner()]);
+        this.#screen.print([this.#banner()]);
         this.#screen.reset();
         break;
       case "escape":
@@ -349,7 +355,16 @@ class Repl implements CommandHost {
 
   // ── CommandHost ───────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Prints command output (and echoed input). While a tool runs it is held back, shown in the live
+   * area, and printed after the tool's result, so it never lands between a call and its result.
+   */
   print(lines: string[]): void {
+    if (this.#task && this.#renderer.toolRunning) {
+      this.#held.push(...lines);
+      this.#screen.update();
+      return;
+    }
     this.#screen.print(lines);
   }
 
@@ -496,23 +511,31 @@ class Repl implements CommandHost {
     }, SPINNER_INTERVAL_MS);
     try {
       for await (const event of start(controller.signal)) {
-        this.print(this.#renderer.push(event));
+        this.#screen.print(this.#renderer.push(event));
+        if (!this.#renderer.toolRunning) this.#releaseHeld();
         if (event.type === "usage" && kind === "run") this.#lastUsage = event.usage;
         this.#screen.update();
       }
     } catch (error) {
-      this.print(this.#renderer.flush());
-      this.print([
+      this.#screen.print(this.#renderer.flush());
+      this.#screen.print([
         this.palette.red(`✗ ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`),
       ]);
     } finally {
       clearInterval(this.#spinner);
       this.#spinner = undefined;
-      this.print(this.#renderer.flush());
+      this.#screen.print(this.#renderer.flush());
       this.#task = undefined;
+      this.#releaseHeld();
       this.#screen.update();
     }
     return controller.signal.aborted;
+  }
+
+  #releaseHeld(): void {
+    if (this.#held.length === 0) return;
+    this.#screen.print(this.#held);
+    this.#held = [];
   }
 
   /**
@@ -572,6 +595,7 @@ class Repl implements CommandHost {
     if (this.#task && activity) {
       rows.push(truncateToWidth(activityLine(activity, { now: Date.now(), palette: p }), width));
     }
+    if (this.#held.length > 0) rows.push(...this.#heldRows(width));
     if (this.#side) {
       const waiting = this.#side.renderer.activity ? " (thinking…)" : "";
       rows.push(truncateToWidth(p.dim(`  ↳ btw: ${this.#side.question}${waiting}`), width));
@@ -595,5 +619,16 @@ class Repl implements CommandHost {
       : "/help for commands";
     rows.push(truncateToWidth(p.dim(`  ${this.session.agent.model} · ${status}`), width));
     return { rows, cursorRow: top + layout.cursorRow, cursorCol: layout.cursorCol };
+  }
+
+  /** The held command output as the live area shows it: the first rows, and how many more wait. */
+  #heldRows(width: number): string[] {
+    const rows = this.#held.flatMap((line) => wrapLine(line, width));
+    if (rows.length <= MAX_HELD_ROWS) return rows;
+    const more = rows.length - (MAX_HELD_ROWS - 1);
+    return [
+      ...rows.slice(0, MAX_HELD_ROWS - 1),
+      truncateToWidth(this.palette.dim(`  … ${more} more lines, printed when the tool finishes`), width),
+    ];
   }
 }
