@@ -488,3 +488,13 @@ Deno.test("a prompt argument waits for piped stdin, saying so when it stays sile
     assertEquals(mock.requests[0].body.messages.at(-1).content, "summarise\n\nlate text");
   });
 });
+
+Deno.test("a --system-prompt value that looks like a missing file is used as text with a warning", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "a" });
+    const result = await runMain(["-p", "--system-prompt", "prompts/missing.md", "x"], { env });
+    assertEquals(result.code, 0, result.stderr);
+    assertStringIncludes(result.stderr, "--system-prompt prompts/missing.md: no such file");
+    assertEquals(mock.requests[0].body.messages[0].content.startsWith("prompts/missing.md"), true);
+  });
+});

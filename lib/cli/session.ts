@@ -87,7 +87,12 @@ export async function createSession({ options, config, io }: SessionOptions): Pr
     tools,
     omitted,
     skills: built.skills,
-    warnings: [...(omittedNote ? [omittedNote] : []), ...summarizeWarnings(built.warnings)],
+    warnings: [
+      ...(omittedNote ? [omittedNote] : []),
+      ...pathLikeText("--system-prompt", options.systemPrompt, systemPromptOverride),
+      ...pathLikeText("--append-system-prompt", options.appendSystemPrompt, appendOverride),
+      ...summarizeWarnings(built.warnings),
+    ],
     async reload() {
       const again = await build();
       agent.setSystemPrompt(again.prompt);
@@ -113,4 +118,17 @@ function summarizeWarnings(warnings: readonly string[]): string[] {
       paths.join(", ")
     }); grant read access to use their AGENTS.md, SYSTEM.md or skills.`,
   ];
+}
+
+/**
+ * A flag value that reads like a file path but named no file was most likely a typo: it is still used
+ * as text (that is the documented fallback), but the user hears about it.
+ */
+function pathLikeText(flag: string, value: string | undefined, used: string | undefined): string[] {
+  if (value === undefined || used !== value) return [];
+  const looksLikePath = !/\s/.test(value) &&
+    (/[\\/]/.test(value) || /\.(md|txt|markdown|prompt)$/i.test(value));
+  return looksLikePath
+    ? [`${flag} ${value}: no such file, so the value itself is used as the text; check the path.`]
+    : [];
 }
