@@ -130,8 +130,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     },
   });
   const session = await createSession({ options, config, io });
-  const quietNotes = options.quiet || options.mode === "json";
-  if (!quietNotes || interactive) {
+  // Notes go to stderr, so they never mix with the answer or the JSON events on stdout.
+  if (!options.quiet || interactive) {
     for (const warning of session.warnings) await writeLine(io.stderr, `nanocode: ${warning}`);
   }
 
