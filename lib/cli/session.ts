@@ -55,8 +55,8 @@ export async function createSession({ options, config, io }: SessionOptions): Pr
     ? await readTextOrFile(options.appendSystemPrompt, io.cwd)
     : undefined;
 
-  const build = async () => {
-    const built = await buildSystemPrompt({
+  const build = () =>
+    buildSystemPrompt({
       cwd: io.cwd,
       home: io.env("HOME") ?? io.env("USERPROFILE") ?? "",
       tools: tools.map((t) => ({ name: t.name, description: t.description })),
@@ -66,8 +66,6 @@ export async function createSession({ options, config, io }: SessionOptions): Pr
       appendOverride: [appendOverride, omittedNote].filter((s) => s !== undefined).join("\n\n") || undefined,
       noContextFiles: options.noContextFiles,
     });
-    return built;
-  };
   const built = await build();
   const queue = new InputQueue();
   const agent = new Agent({
