@@ -1,12 +1,18 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
 import { VERSION } from "../lib/core/version.ts";
 import { createWebfetchTool, MAX_DOWNLOAD_BYTES, webfetchTool } from "../lib/tools/webfetch.ts";
+import { convertHtml, MAX_NESTING, prepareHtml } from "../lib/tools/html.ts";
+import { convertPage } from "../lib/tools/html_worker.ts";
 import {
+  blocksPage,
+  deepPage,
   noAnswer,
+  paragraphsPage,
   rejection,
   resultText,
   stalledResponse,
   startServer,
+  tablePage,
   toolContext,
 } from "./support/web_fixtures.ts";
 
@@ -349,4 +355,146 @@ Deno.test("loading the web tools loads no npm package until a page is converted"
   } finally {
     await Deno.remove(denoDir, { recursive: true });
   }
+});
+
+Deno.test("webfetch converts a 4,000-row table to a markdown table with every row once", async () => {
+  await using server = startServer(() => htmlResponse(tablePage(4000)));
+  const tool = createWebfetchTool();
+  const markdown = resultText(await tool.execute({ url: server.origin }, toolContext()));
+  assert(
+    markdown.startsWith("| a | b | c |\n| --- | --- | --- |\n| r0 | v0 | x |\n| r1 | v1 | x |\n"),
+    markdown,
+  );
+  assertStringIncludes(markdown, "\n| r1234 | v1234 | x |\n| r1235 | v1235 | x |\n");
+  const text = resultText(await tool.execute({ url: server.origin, format: "text" }, toolContext()));
+  assert(text.startsWith("a | b | c\nr0 | v0 | x\nr1 | v1 | x\n"), text);
+  assertStringIncludes(text, "\nr1500 | v1500 | x\n");
+  // Beyond what the tool shows, the whole table is there, each row once.
+  const lines = (await convertHtml(tablePage(4000))).text.split("\n");
+  assertEquals(lines.length, 4002);
+  assertEquals(lines.at(-1), "| r3999 | v3999 | x |");
+});
+
+Deno.test("a converted table keeps its last row, escapes pipes and joins cell lines", async () => {
+  const { text } = await convertHtml(
+    "<table><caption>Totals</caption><tr><th>k</th><th>v</th></tr><tr><td>a|b</td><td>one<br>two</td></tr>" +
+      "<tr><td>last</td><td>9</td></tr></table>",
+  );
+  assertEquals(text, "Totals\n\n| k | v |\n| --- | --- |\n| a\\|b | one<br>two |\n| last | 9 |");
+});
+
+Deno.test("webfetch stops converting a large page as soon as the run is aborted", async () => {
+  await using server = startServer(() => htmlResponse(blocksPage(5 * 1024 * 1024)));
+  const controller = new AbortController();
+  const updates: string[] = [];
+  const ctx = {
+    ...toolContext(controller.signal),
+    update(text: string) {
+      updates.push(text);
+      // The conversion has been handed over when the tool says it is converting.
+      if (text.startsWith("Converting")) controller.abort();
+    },
+  };
+  const error = await rejection(() => webfetchTool.execute({ url: server.origin }, ctx));
+  assertEquals(error.message, `Cannot fetch ${server.origin}/: the request was aborted`);
+  assertEquals(updates, ["Converting 5.0MB of HTML to markdown…"]);
+});
+
+Deno.test("a page conversion rejects with the abort reason once its signal aborts", async () => {
+  const controller = new AbortController();
+  const pending = convertPage(paragraphsPage(40_000), { signal: controller.signal });
+  controller.abort(new DOMException("stop", "AbortError"));
+  const error = await rejection(() => pending);
+  assertEquals([error.name, error.message], ["AbortError", "stop"]);
+});
+
+Deno.test("webfetch converts HTML nested 20,000 levels deep, flattening what lies too deep", async () => {
+  await using server = startServer(() =>
+    htmlResponse(`<h1>Top</h1>${deepPage(20_000, "<p>deep text</p>")}<p>after the depths</p>`)
+  );
+  const markdown = resultText(await webfetchTool.execute({ url: server.origin }, toolContext()));
+  assertEquals(markdown, "# Top\n\ndeep text\n\nafter the depths");
+  const text = resultText(await webfetchTool.execute({ url: server.origin, format: "text" }, toolContext()));
+  assertEquals(text, "Top\n\ndeep text\n\nafter the depths");
+});
+
+Deno.test("preparing HTML keeps nesting within the limit while closing what a parser closes", () => {
+  const { html } = prepareHtml(deepPage(MAX_NESTING + 10, "x"));
+  assertEquals(html, `${"<div>".repeat(MAX_NESTING)}x${"</div>".repeat(MAX_NESTING)}`);
+  // Unclosed paragraphs and list items are closed by what follows them, so they never count as depth.
+  const items = Array.from({ length: MAX_NESTING * 2 }, (_, i) => `<li><p>item ${i}`).join("");
+  const list = prepareHtml(`<ul>${items}</ul><p>end`).html;
+  assertStringIncludes(list, `<li><p>item ${MAX_NESTING * 2 - 1}</ul><p>end`);
+});
+
+Deno.test("preparing HTML drops what no reader sees and keeps the attributes the conversion reads", () => {
+  const { html, cutAt } = prepareHtml(
+    `<!DOCTYPE html><html><head><title>T</title><style>p{}</style></head><body class="x">` +
+      `<div class="flex" data-id="1" style="color:red"><script>if (a<b) document.write("</div>")</script>` +
+      `<a href="/a?x=1&amp;y=2" rel="nofollow" title='say "hi"'>a</a><!-- note --><svg><svg></svg></svg>` +
+      `<nav><nav>menu</nav>more menu</nav><img src="data:image/png;base64,AAAA" alt="A < B">` +
+      `<pre class="language-ts"><code>x</code></pre></div></body></html>`,
+  );
+  assertEquals(
+    html,
+    `<div><a href="/a?x=1&amp;y=2" title="say &quot;hi&quot;">a</a> A &lt; B ` +
+      `<pre class="language-ts"><code>x</code></pre></div>`,
+  );
+  assertEquals(cutAt, undefined);
+});
+
+Deno.test("preparing HTML cuts a long page at a tag boundary", () => {
+  const page = "<p>aaaa</p><p>bbbb</p><p>cccc</p>";
+  assertEquals(prepareHtml(page, { maxLength: 24 }), { html: "<p>aaaa</p><p>bbbb</p>", cutAt: 22 });
+  // One huge block of text is cut at a space instead, so that its start still shows.
+  assertEquals(prepareHtml("word ".repeat(100), { maxLength: 52 }), {
+    html: "word ".repeat(9) + "word",
+    cutAt: 49,
+  });
+});
+
+Deno.test("webfetch converts only the first part of a huge page and says where it was cut", async () => {
+  const page = paragraphsPage(400);
+  await using server = startServer(() => htmlResponse(page));
+  const tool = createWebfetchTool({ maxConvertedHtml: 4096 });
+  const result = await tool.execute({ url: server.origin }, toolContext());
+  const text = resultText(result);
+  assert(text.startsWith("Paragraph 0 text.\n\nParagraph 1 text."), text.slice(0, 80));
+  assert(!text.includes("Paragraph 399"), "the end of the page was cut");
+  const total = `${(new TextEncoder().encode(page).length / 1024).toFixed(1)}KB`;
+  assertMatch(
+    text,
+    new RegExp(
+      `\\n\\n\\[Only the first 4\\.0KB of the page's ${total.replace(".", "\\.")} of HTML was converted; ` +
+        "the rest was cut\\. Save the page with bash \\(curl -sL URL -o FILE\\) to read the rest\\.\\]$",
+    ),
+  );
+  assertEquals(result.details?.htmlCut, true);
+});
+
+Deno.test("without read access webfetch converts on the calling thread and still honours an abort", async () => {
+  await using server = startServer(() => htmlResponse(paragraphsPage(20_000)));
+  const script = `
+    import { webfetchTool } from ${JSON.stringify(import.meta.resolve("../lib/tools/webfetch.ts"))};
+    const page = await webfetchTool.execute({ url: Deno.args[0] }, { cwd: "/", signal: new AbortController().signal, update() {} });
+    console.log(page.content[0].text.split("\\n")[0]);
+    const controller = new AbortController();
+    const ctx = { cwd: "/", signal: controller.signal, update: () => controller.abort() };
+    await webfetchTool.execute({ url: Deno.args[0] }, ctx).catch((error) => console.log(error.message));`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", `--allow-net=${server.host}`, "-", server.origin],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const output = await child.output();
+  assertEquals(
+    new TextDecoder().decode(output.stdout).trim().split("\n"),
+    ["Paragraph 0 text.", `Cannot fetch ${server.origin}/: the request was aborted`],
+    new TextDecoder().decode(output.stderr),
+  );
 });

@@ -1,15 +1,17 @@
 /**
  * The `webfetch` tool: reads a URL over HTTP(S) and gives the model its content, with HTML turned into
  * markdown or plain text. Bounded everywhere: at most {@link MAX_REDIRECTS} redirects, at most
- * {@link MAX_DOWNLOAD_BYTES} read from the socket (the rest is dropped with a note), a timeout, and the
- * shared output caps of `lib/core/truncate.ts`.
+ * {@link MAX_DOWNLOAD_BYTES} read from the socket (the rest is dropped with a note), at most 512 KB of
+ * prepared HTML converted (likewise), a timeout that covers the conversion too, and the shared output
+ * caps of `lib/core/truncate.ts`.
  * @module
  */
 
 import { type Tool, type ToolContext, ToolError, type ToolResult } from "../core/tool.ts";
 import { formatSize, MAX_BYTES, truncateHead } from "../core/truncate.ts";
 import { VERSION } from "../core/version.ts";
-import { htmlToMarkdown, htmlToText } from "./html.ts";
+import { type Conversion, type HtmlFormat, htmlToText, MAX_CONVERTED_HTML } from "./html.ts";
+import { convertPage } from "./html_worker.ts";
 
 /** Most bytes read from one response (5 MB); a longer body is cut and the result says so. */
 export const MAX_DOWNLOAD_BYTES = 5 * 1024 * 1024;
@@ -22,6 +24,8 @@ export const MAX_REDIRECTS = 10;
 /** The User-Agent the web tools send. */
 export const USER_AGENT = `nanocode/${VERSION}`;
 
+const SAVE_ADVICE = "Save the page with bash (curl -sL URL -o FILE) to read the rest.";
+
 /** The output formats `webfetch` offers for HTML pages. */
 export type WebFormat = "markdown" | "text" | "html";
 
@@ -33,6 +37,8 @@ export interface WebfetchOptions {
   maxDownloadBytes?: number;
   /** Most redirects followed (default {@link MAX_REDIRECTS}). */
   maxRedirects?: number;
+  /** Most characters of prepared HTML converted (default `MAX_CONVERTED_HTML` of `html.ts`, 512 KB). */
+  maxConvertedHtml?: number;
 }
 
 /** A signal for one request: the run's signal combined with a timeout, and a way to tell them apart. */
@@ -205,13 +211,12 @@ function bound(text: string): { text: string; note: string } {
     return {
       text: kept,
       note: `[Showing the first ${formatSize(MAX_BYTES)} of ${formatSize(cut.totalBytes)} (one long line).` +
-        ` Save the page with bash (curl -sL URL -o FILE) to read the rest.]`,
+        ` ${SAVE_ADVICE}]`,
     };
   }
   return {
     text: cut.text,
-    note: `[Showing lines ${cut.firstLine}-${cut.lastLine} of ${cut.totalLines}${limit}.` +
-      ` Save the page with bash (curl -sL URL -o FILE) to read the rest.]`,
+    note: `[Showing lines ${cut.firstLine}-${cut.lastLine} of ${cut.totalLines}${limit}. ${SAVE_ADVICE}]`,
   };
 }
 
@@ -286,7 +291,52 @@ async function httpError(response: Response, url: URL, max: number): Promise<Too
   );
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** The HTTP statuses that redirect to their `Location`. */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Converts a fetched page, telling the UI first. The conversion runs on a worker that the request's
+ * signal stops, so Ctrl-C and the timeout take effect during it as they do during the download.
+ */
+async function convertBody(
+  source: string,
+  format: HtmlFormat,
+  options: {
+    url: URL;
+    request: RequestSignal;
+    seconds: number;
+    ctx: ToolContext;
+    maxLength: number;
+    bytes: number;
+  },
+): Promise<Conversion> {
+  const { url, request, seconds, ctx } = options;
+  const pending = convertPage(source, {
+    format,
+    baseUrl: url.href,
+    maxLength: options.maxLength,
+    signal: request.signal,
+  });
+  ctx.update(`Converting ${formatSize(options.bytes)} of HTML to ${format}…`);
+  try {
+    return await pending;
+  } catch (error) {
+    if (request.timedOut()) {
+      throw new Error(
+        `Cannot fetch ${url.href}: the page was not converted within the ${seconds} s timeout; ` +
+          `retry with a larger timeout (at most ${MAX_TIMEOUT_SECONDS}) or with format "html"`,
+      );
+    }
+    if (request.signal.aborted) throw new Error(`Cannot fetch ${url.href}: the request was aborted`);
+    const message = oneLine(error instanceof Error ? error.message : String(error)).replace(
+      /^Cannot [^:]*: /,
+      "",
+    );
+    throw new ToolError(
+      `Cannot convert ${url.href} to ${format}: ${message}; fetch it with format "html" instead`,
+    );
+  }
+}
 
 /**
  * Creates the `webfetch` tool. Tests pass a smaller download cap or redirect bound; the real tool is
@@ -296,6 +346,7 @@ export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
   const fetchImpl = options.fetch ?? fetch;
   const maxDownload = options.maxDownloadBytes ?? MAX_DOWNLOAD_BYTES;
   const maxRedirects = options.maxRedirects ?? MAX_REDIRECTS;
+  const maxConverted = options.maxConvertedHtml ?? MAX_CONVERTED_HTML;
 
   async function execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
     const start = parseUrl(args.url);
@@ -319,7 +370,7 @@ export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
       } catch (error) {
         throw describeNetError(error, { action: `fetch ${url.href}`, url, request, seconds });
       }
-      if (!REDIRECTS.has(response.status)) break;
+      if (!REDIRECT_STATUSES.has(response.status)) break;
       const location = response.headers.get("location");
       await response.body?.cancel().catch(() => {});
       if (!location) {
@@ -395,8 +446,18 @@ export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
 
     const source = decode(body.bytes, contentType, kind);
     let text = source;
-    if (kind === "html" && format === "markdown") text = await htmlToMarkdown(source, { baseUrl: url.href });
-    else if (kind === "html" && format === "text") text = await htmlToText(source, { baseUrl: url.href });
+    let cut: Conversion["cut"];
+    if (kind === "html" && format !== "html") {
+      const bytes = body.bytes.length;
+      ({ text, cut } = await convertBody(source, format, {
+        url,
+        request,
+        seconds,
+        ctx,
+        maxLength: maxConverted,
+        bytes,
+      }));
+    }
     if (text.trim() === "") text = "(the page has no text content)";
 
     const bounded = bound(text);
@@ -405,12 +466,21 @@ export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
     if (body.truncated) {
       notes.push(`[Download stopped at ${formatSize(maxDownload)}; the rest of the response was not read.]`);
     }
+    if (cut) {
+      notes.push(
+        `[Only the first ${formatSize(cut.convertedBytes)} of the page's ${
+          formatSize(cut.totalBytes)
+        } of HTML ` +
+          `was converted; the rest was cut.${bounded.note ? "" : ` ${SAVE_ADVICE}`}]`,
+      );
+    }
     if (bounded.note) notes.push(bounded.note);
     if (notes.length) output += `\n\n${notes.join("\n")}`;
     if (seen.length > 1) output = `[Redirected to ${url.href}]\n\n${output}`;
     details.bytes = body.bytes.length;
     details.downloadTruncated = body.truncated;
     details.outputTruncated = bounded.note !== "";
+    details.htmlCut = cut !== undefined;
     return { content: [{ type: "text", text: output }], details };
   }
 
@@ -419,8 +489,9 @@ export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
     description:
       "Fetch a URL over http(s) and return its content. HTML pages come back as markdown (default), plain " +
       'text (format "text") or the raw HTML (format "html"); other text types (JSON, plain text, …) as they ' +
-      "are; binary files only as a short description. Follows up to 10 redirects, reads at most 5 MB and " +
-      "times out after `timeout` seconds (default 30, max 120). Output is cut at 2000 lines or 50KB.",
+      "are; binary files only as a short description. Follows up to 10 redirects, reads at most 5 MB, " +
+      "converts at most the first 512KB of a page's markup and times out after `timeout` seconds " +
+      "(default 30, max 120). Output is cut at 2000 lines or 50KB.",
     parameters: {
       type: "object",
       properties: {

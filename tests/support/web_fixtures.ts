@@ -139,3 +139,34 @@ ${inner}
 </div>
 </body></html>`;
 }
+
+/** A page holding one table of `rows` rows under a header row: `| r{i} | v{i} | x |`. */
+export function tablePage(rows: number): string {
+  const body = Array.from({ length: rows }, (_, i) => `<tr><td>r${i}</td><td>v${i}</td><td>x</td></tr>`);
+  return `<html><body><table><thead><tr><th>a</th><th>b</th><th>c</th></tr></thead><tbody>${
+    body.join("\n")
+  }</tbody></table></body></html>`;
+}
+
+/** A page of `count` paragraphs, `<p>Paragraph {i} text.</p>`. */
+export function paragraphsPage(count: number): string {
+  return Array.from({ length: count }, (_, i) => `<p>Paragraph ${i} text.</p>`).join("\n");
+}
+
+/** About `bytes` of small blocks in the markup of a modern page: classes, spans and links. */
+export function blocksPage(bytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const block = `<div class="card flex items-center"><span class="label">item ${i}</span> ` +
+      `<a class="link" href="/x/${i}">link</a></div>\n`;
+    parts.push(block);
+    size += block.length;
+  }
+  return parts.join("");
+}
+
+/** `text` inside `depth` nested `div`s. */
+export function deepPage(depth: number, text: string): string {
+  return `${"<div>".repeat(depth)}${text}${"</div>".repeat(depth)}`;
+}
