@@ -229,3 +229,64 @@ Deno.test("websearch declares that it needs network access", () => {
   assertEquals(websearchTool.name, "websearch");
   assertEquals(websearchTool.permissions, ["net"]);
 });
+
+Deno.test("websearch follows DuckDuckGo's redirects, as a POST through a 307 and as a GET after a 302", async () => {
+  await using server = startServer((_request, url) => {
+    if (url.pathname === "/html/") return new Response(null, { status: 307, headers: { location: "/kept" } });
+    if (url.pathname === "/kept") return new Response(null, { status: 302, headers: { location: "/final" } });
+    return html(ddgResultsPage(DDG_RESULTS.slice(1, 2)));
+  });
+  const text = resultText(await ddgTool(server).execute({ query: "example" }, toolContext()));
+  assertStringIncludes(text, "1. Example Domain\n   https://example.com/");
+  assertEquals(
+    server.requests.map((r) => [r.method, r.url.pathname, new URLSearchParams(r.body).get("q")]),
+    [["POST", "/html/", "example"], ["POST", "/kept", "example"], ["GET", "/final", null]],
+  );
+});
+
+Deno.test("websearch does not send the Exa key on to another host a redirect names", async () => {
+  await using other = startServer(() =>
+    Response.json({ results: [{ title: "Moved", url: "https://m.example/" }] })
+  );
+  await using server = startServer(() =>
+    new Response(null, { status: 308, headers: { location: `${other.origin}/search` } })
+  );
+  const text = resultText(await exaTool(server).execute({ query: "deno" }, toolContext()));
+  assertStringIncludes(text, "1. Moved");
+  assertEquals(server.requests[0].headers.get("x-api-key"), "exa-test-key");
+  assertEquals(other.requests[0].headers.get("x-api-key"), null);
+  assertEquals(JSON.parse(other.requests[0].body).query, "deno");
+});
+
+Deno.test("websearch under a narrowed --allow-net names the host a redirect leads to", async () => {
+  await using server = startServer((_request, url) =>
+    url.hostname === "127.0.0.1"
+      ? new Response(null, { status: 302, headers: { location: `http://localhost:${url.port}/html/` } })
+      : html(ddgResultsPage(DDG_RESULTS))
+  );
+  const localhost = server.host.replace("127.0.0.1", "localhost");
+  const script = `
+    import { createWebsearchTool } from ${JSON.stringify(import.meta.resolve("../lib/tools/websearch.ts"))};
+    const env = { NANOCODE_DDG_URL: Deno.args[0] };
+    const tool = createWebsearchTool({ env: (name) => env[name] });
+    const ctx = { cwd: "/", signal: new AbortController().signal, update() {} };
+    await tool.execute({ query: "deno" }, ctx).then(() => console.log("OK"), (error) => console.log(error.message));`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--quiet", `--allow-net=${server.host}`, "-", `${server.origin}/html/`],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(script));
+  await writer.close();
+  const output = await child.output();
+  assertEquals(
+    new TextDecoder().decode(output.stdout).trim(),
+    `Cannot search the web with DuckDuckGo: nanocode was started without network access to ${localhost}; ` +
+      `restart it with --allow-net=${localhost} (or add ${localhost} to the existing --allow-net list)`,
+    new TextDecoder().decode(output.stderr),
+  );
+  assertEquals(server.requests.length, 1);
+});

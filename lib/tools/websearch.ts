@@ -11,8 +11,10 @@ import { truncateHead } from "../core/truncate.ts";
 import { inlineText, parseHtml } from "./html.ts";
 import {
   describeNetError,
+  MAX_REDIRECTS,
   oneLine,
   readCapped,
+  REDIRECT_STATUSES,
   type RequestSignal,
   requestSignal,
   USER_AGENT,
@@ -123,11 +125,68 @@ interface Backend {
   fetch: typeof fetch;
 }
 
-async function send(url: URL, init: RequestInit, action: string, backend: Backend): Promise<Response> {
-  try {
-    return await backend.fetch(url, { ...init, redirect: "follow", signal: backend.request.signal });
-  } catch (error) {
-    throw describeNetError(error, { action, url, request: backend.request, seconds: SEARCH_TIMEOUT_SECONDS });
+/** A response and the URL that gave it, after any redirects. */
+interface Sent {
+  response: Response;
+  url: URL;
+}
+
+/**
+ * Sends a request and follows its redirects one at a time, so that a failure (a host a narrowed
+ * `--allow-net` leaves out, above all) names the host that was being asked, not the first one.
+ * As with `fetch`, a 303, or a 301 or 302 answering a POST, turns the request into a GET without a
+ * body; unlike it, the Exa key is not sent on to another origin.
+ */
+async function send(url: URL, init: RequestInit, action: string, backend: Backend): Promise<Sent> {
+  let current = url;
+  let request = init;
+  for (let redirects = 0;; redirects++) {
+    let response: Response;
+    try {
+      response = await backend.fetch(current, {
+        ...request,
+        redirect: "manual",
+        signal: backend.request.signal,
+      });
+    } catch (error) {
+      throw describeNetError(error, {
+        action,
+        url: current,
+        request: backend.request,
+        seconds: SEARCH_TIMEOUT_SECONDS,
+      });
+    }
+    const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get("location") : null;
+    if (location === null) return { response, url: current };
+    await response.body?.cancel().catch(() => {});
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new ToolError(
+        `Cannot ${action}: ${current.href} redirects to an invalid URL (${oneLine(location)})`,
+      );
+    }
+    if (next.protocol !== "http:" && next.protocol !== "https:") {
+      throw new ToolError(
+        `Cannot ${action}: ${current.href} redirects to ${next.href}, which is not http(s)`,
+      );
+    }
+    if (redirects >= MAX_REDIRECTS) {
+      throw new ToolError(`Cannot ${action}: more than ${MAX_REDIRECTS} redirects (last: ${next.href})`);
+    }
+    const headers = new Headers(request.headers);
+    // The API key is for the host it was configured for, never for one a redirect names.
+    if (next.origin !== current.origin) headers.delete("x-api-key");
+    request = { ...request, headers };
+    const method = (request.method ?? "GET").toUpperCase();
+    if (
+      response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")
+    ) {
+      headers.delete("content-type");
+      request = { ...request, method: "GET", body: undefined };
+    }
+    current = next;
   }
 }
 
@@ -148,7 +207,7 @@ async function searchExa(
   const { key, base, backend } = options;
   const url = new URL("search", base.href.endsWith("/") ? base : `${base.href}/`);
   const action = "search the web with Exa";
-  const response = await send(
+  const { response, url: answered } = await send(
     url,
     {
       method: "POST",
@@ -163,7 +222,7 @@ async function searchExa(
     action,
     backend,
   );
-  const body = await readText(response, url, action, backend);
+  const body = await readText(response, answered, action, backend);
   if (!response.ok) {
     const hint = response.status === 401 || response.status === 403
       ? "check EXA_API_KEY, or unset it to search with DuckDuckGo"
@@ -181,7 +240,7 @@ async function searchExa(
     json = JSON.parse(body);
   } catch {
     throw new ToolError(
-      `Cannot ${action}: the answer from ${url.host} is not JSON; check NANOCODE_EXA_URL or retry later`,
+      `Cannot ${action}: the answer from ${answered.host} is not JSON; check NANOCODE_EXA_URL or retry later`,
     );
   }
   const list = (json as { results?: unknown })?.results;
@@ -247,7 +306,7 @@ async function searchDuckDuckGo(
 ): Promise<SearchResult[]> {
   const { base, backend } = options;
   const action = "search the web with DuckDuckGo";
-  const response = await send(
+  const { response, url: answered } = await send(
     base,
     {
       method: "POST",
@@ -261,7 +320,7 @@ async function searchDuckDuckGo(
     action,
     backend,
   );
-  const body = await readText(response, base, action, backend);
+  const body = await readText(response, answered, action, backend);
   const other = "or set EXA_API_KEY to search with Exa";
   if (response.status === 202 || /anomaly-modal|bots use DuckDuckGo/i.test(body)) {
     throw new ToolError(
