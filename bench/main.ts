@@ -197,12 +197,11 @@ async function main(): Promise<void> {
 
   if (!Deno.args.includes("--core")) {
     console.log("");
-    try {
-      const { benchFileTools } = await import("./file_tools.ts");
-      await benchFileTools();
-    } catch (error) {
-      console.log(`file tools bench unavailable: ${error instanceof Error ? error.message : error}`);
-    }
+    const { benchHtml } = await import("./html.ts");
+    await benchHtml();
+    console.log("");
+    const { benchFileTools } = await import("./file_tools.ts");
+    await benchFileTools();
   }
 }
 
