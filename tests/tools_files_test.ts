@@ -11,9 +11,10 @@ import type { TextPart, Tool, ToolContext, ToolResult } from "../lib/core/mod.ts
 import { createFindTool } from "../lib/tools/find.ts";
 import { createGlobTool } from "../lib/tools/glob.ts";
 import { createGrepTool } from "../lib/tools/grep.ts";
+import { searchNative } from "../lib/tools/grep_search.ts";
 import { createLsTool } from "../lib/tools/ls.ts";
 import { runRipgrep } from "../lib/tools/ripgrep.ts";
-import { walkTree } from "../lib/tools/walk.ts";
+import { comparePaths, walkTree } from "../lib/tools/walk.ts";
 
 const RIPGREP = await hasRipgrep();
 const BACKENDS = ["native", "rg"] as const;
@@ -74,6 +75,7 @@ const ALL_VISIBLE = [
   "bin/data.bin",
   "docs/",
   "docs/readme.md",
+  "empty/",
   "keep.log",
   "src/",
   "src/.gitignore",
@@ -115,14 +117,48 @@ for (const backend of BACKENDS) {
     );
   });
 
-  test("find lists a folder only when it holds a file that is not ignored", async () => {
+  test("find lists empty folders and folders whose files are all ignored", async () => {
     await using tree = await makeTree({
       "a/b.txt": "",
       "empty": { dir: true },
+      "deep/er/est": { dir: true },
       "ignored/x.log": "",
-      ".gitignore": "*.log\n",
+      "ignored/inner/y.log": "",
+      "gone/": { dir: true },
+      "a/c/d.txt": "",
+      "a/c/e": { dir: true },
+      "withlink/empty": { dir: true },
+      "withlink/to": { link: "../a" },
+      ".gitignore": "*.log\ngone/\n",
     });
-    assertEquals(await run("find", backend, tree.root, { pattern: "*" }), ".gitignore\na/\na/b.txt");
+    assertEquals(
+      await run("find", backend, tree.root, { pattern: "*" }),
+      [
+        ".gitignore",
+        "a/",
+        "a/b.txt",
+        "a/c/",
+        "a/c/d.txt",
+        "a/c/e/",
+        "deep/",
+        "deep/er/",
+        "deep/er/est/",
+        "empty/",
+        "ignored/",
+        "ignored/inner/",
+        "withlink/",
+        "withlink/empty/",
+        "withlink/to/",
+        "withlink/to/b.txt",
+        "withlink/to/c/",
+        "withlink/to/c/d.txt",
+        "withlink/to/c/e/",
+      ].join("\n"),
+    );
+    assertEquals(
+      await run("find", backend, tree.root, { pattern: "e*/" }),
+      "a/c/e/\ndeep/er/\ndeep/er/est/\nempty/\nwithlink/empty/\nwithlink/to/c/e/",
+    );
   });
 
   test("find never lists .git and applies .gitignore in a git repository too", async () => {
@@ -144,7 +180,7 @@ for (const backend of BACKENDS) {
     await using tree = await makeTree(FIXTURE);
     const text = await run("find", backend, tree.root, { pattern: "*", limit: 3 });
     const [list, note] = text.split("\n\n");
-    assertEquals(list.split("\n").length, 3);
+    assertEquals(list, ".env\n.gitignore\n.hidden/");
     assertEquals(note, "[3 results limit reached. Use limit=6 for more, or narrow the pattern or path.]");
     assertEquals(
       await run("find", backend, tree.root, { pattern: "*", limit: ALL_VISIBLE.length }),
@@ -195,14 +231,22 @@ for (const backend of BACKENDS) {
       await run("glob", backend, tree.root, { pattern: "**/gen.ts" }),
       'No files match "**/gen.ts" in ..',
     );
+    // Patterns with a folder part too, though ripgrep gets them as an including --glob.
+    const sorted = async (pattern: string) =>
+      (await run("glob", backend, tree.root, { pattern })).split("\n").sort().join("\n");
+    assertEquals(await sorted("src/**"), "src/.gitignore\nsrc/main.ts\nsrc/util.ts");
+    assertEquals(await sorted("src/*.tmp"), 'No files match "src/*.tmp" in ..');
+    assertEquals(await sorted("*/generated/*"), 'No files match "*/generated/*" in ..');
+    assertEquals(await sorted("{src,sub}/*.t*"), "src/main.ts\nsrc/util.ts\nsub/root-only.txt");
   });
 
-  test("glob stops at 1000 files and says the search was cut", async () => {
+  test("glob stops at 1000 files, the first in path order, and says the search was cut", async () => {
     const entries: Record<string, Entry> = {};
     for (let i = 0; i < 1005; i++) entries[`d${i % 7}/f${i}.txt`] = "";
     await using tree = await makeTree(entries);
     const [list, note] = (await run("glob", backend, tree.root, { pattern: "*.txt" })).split("\n\n");
-    assertEquals(list.split("\n").length, 1000);
+    const first = Object.keys(entries).sort(comparePaths).slice(0, 1000);
+    assertEquals(list.split("\n").sort(comparePaths), first);
     assertMatch(note, /^\[1000 files limit reached: the search stopped there/);
   });
 
@@ -348,6 +392,153 @@ for (const backend of BACKENDS) {
     );
   });
 
+  test("grep reads \\d, \\w, \\s and \\b as ripgrep does, for any script", async () => {
+    await using tree = await makeTree({
+      "u.txt": ["café au lait", "caff x", "٣ apples", "3 pears", "naïve reader", "a_b c", "x\u00a0y"].join(
+        "\n",
+      ),
+    });
+    const grep = (pattern: string) => run("grep", backend, tree.root, { pattern });
+    assertEquals(await grep("\\d "), "u.txt:3: ٣ apples\nu.txt:4: 3 pears");
+    assertEquals(await grep("caf\\w "), "u.txt:1: café au lait\nu.txt:2: caff x");
+    assertEquals(await grep("é\\b"), "u.txt:1: café au lait");
+    assertEquals(await grep("\\bna\\w+ve\\b"), "u.txt:5: naïve reader");
+    assertEquals(await grep("^\\w+\\s\\w$"), "u.txt:2: caff x\nu.txt:6: a_b c\nu.txt:7: x\u00a0y");
+    assertEquals(await grep("caf(?-u:\\b)|(?-u:\\d) "), "u.txt:1: café au lait\nu.txt:4: 3 pears");
+  });
+
+  test("grep takes ripgrep's inline flags, POSIX classes, \\x{...} and Unicode property names", async () => {
+    await using tree = await makeTree({ "f.txt": "FOO bar\nfoo BAR\n[x] 42\nλ lambda\nΣ sigma\n" });
+    const grep = (pattern: string) => run("grep", backend, tree.root, { pattern });
+    assertEquals(await grep("(?i)foo bar"), "f.txt:1: FOO bar\nf.txt:2: foo BAR");
+    assertEquals(await grep("foo (?i)bar"), "f.txt:2: foo BAR");
+    assertEquals(await grep("(?i:FOO) bar|(?i)x"), "f.txt:1: FOO bar\nf.txt:3: [x] 42");
+    assertEquals(
+      await grep("(?x) \\[ [[:alpha:]] \\] \\s [[:digit:]]{2}  # a tag, then a number"),
+      "f.txt:3: [x] 42",
+    );
+    assertEquals(await grep("\\x{3bb}"), "f.txt:4: λ lambda");
+    assertEquals(await grep("^\\p{Greek}\\s"), "f.txt:4: λ lambda\nf.txt:5: Σ sigma");
+    assertEquals(await grep("^[\\p{greek}&&\\p{Uppercase Letter}]"), "f.txt:5: Σ sigma");
+    assertEquals(await grep("(?i)^Λ"), "f.txt:4: λ lambda");
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "(?-i)foo", ignoreCase: true }),
+      "f.txt:2: foo BAR",
+    );
+  });
+
+  test("grep names a construct it cannot translate and says what to write instead", async () => {
+    await using tree = await makeTree(FIXTURE);
+    await assertRejects(
+      () => run("grep", backend, tree.root, { pattern: "needle\\Z" }),
+      /^Cannot run grep: "needle\\Z" is not a valid regular expression \(\\Z is not supported; use \\z or \$ for the end of the line\); fix it/,
+    );
+    await assertRejects(
+      () => run("grep", backend, tree.root, { pattern: "\\p{Klingon}" }),
+      /\\p\{Klingon\} names no Unicode property the native engine knows; try a general category such as \\p\{L\}/,
+    );
+  });
+
+  test("grep searches one file named as the path on the same engine, even an ignored one", async () => {
+    await using tree = await makeTree({
+      ...FIXTURE,
+      "odd/[a]{b},*?.txt": "needle odd\n",
+      "odd/!bang.txt": "needle bang\n",
+    });
+    const grep = (args: Record<string, unknown>) => run("grep", backend, tree.root, args);
+    assertEquals(await grep({ pattern: "(?i)NEEDLE", path: "src/util.ts" }), "util.ts:2: // Needle in caps");
+    assertEquals(await grep({ pattern: "needle", path: "a.log" }), "a.log:1: needle in a log");
+    assertEquals(await grep({ pattern: "needle", path: "odd/[a]{b},*?.txt" }), "[a]{b},*?.txt:1: needle odd");
+    assertEquals(await grep({ pattern: "needle", path: "odd/!bang.txt" }), "!bang.txt:1: needle bang");
+    assertEquals(
+      await grep({ pattern: "util", path: "src/main.ts", glob: "*.md" }),
+      'No matches found for "util" in src/main.ts (files matching *.md).',
+    );
+  });
+
+  test("grep skips a file with a NUL in its first 64 KB and stops a file at a later NUL", async () => {
+    const filler = `${"x".repeat(99)}\n`.repeat(3000);
+    await using tree = await makeTree({
+      "early.txt": "needle early\nabc\0def\nneedle after\n",
+      "late.txt": `needle first\n${filler}abc\0def\nneedle after\n`,
+      "bin/data.bin": FIXTURE["bin/data.bin"],
+    });
+    const grep = (args: Record<string, unknown>) => run("grep", backend, tree.root, args);
+    assertEquals(await grep({ pattern: "needle" }), "late.txt:1: needle first");
+    assertEquals(await grep({ pattern: "needle", path: "late.txt" }), "late.txt:1: needle first");
+    for (const path of ["early.txt", "bin/data.bin"]) {
+      assertEquals(
+        await grep({ pattern: "needle", path }),
+        `${path} is a binary file (it has a NUL byte in its first 64 KB), so grep does not search it. Use read to see what kind of file it is, or bash (e.g. strings) to look inside.`,
+      );
+    }
+  });
+
+  test("grep streams big files and finds matches at both ends and in long lines", async () => {
+    const filler = `${"y".repeat(79)}\n`.repeat(50_000);
+    const long = "z".repeat(300_000);
+    await using tree = await makeTree({
+      "big.txt": `needle first\n${filler}${long} needle long\n${filler}needle last`,
+      "wide.txt": new Uint8Array([
+        0xff,
+        0xfe,
+        ...new Uint8Array(
+          new Uint16Array([...`${"w\n".repeat(40_000)}needle wide\n`].map((c) => c.charCodeAt(0))).buffer,
+        ),
+      ]),
+    });
+    assertEquals(
+      await run("grep", backend, tree.root, { pattern: "needle \\w+$", context: 1 }),
+      [
+        "big.txt:1: needle first",
+        `big.txt-2- ${"y".repeat(79)}`,
+        `big.txt-50001- ${"y".repeat(79)}`,
+        `big.txt:50002: ${"z".repeat(500)}... [truncated]`,
+        `big.txt-50003- ${"y".repeat(79)}`,
+        `big.txt-100002- ${"y".repeat(79)}`,
+        "big.txt:100003: needle last",
+        "wide.txt-40000- w",
+        "wide.txt:40001: needle wide",
+        "",
+        "[Some lines were cut to 500 characters. Use read on the file to see them whole.]",
+      ].join("\n"),
+    );
+  });
+
+  test("capped results are the first in path order, and a larger limit continues the same list", async () => {
+    const entries: Record<string, Entry> = { "d1.txt": "hit\n", "d1-x/a.txt": "hit\n" };
+    for (let d = 0; d < 12; d++) {
+      for (let f = 0; f < 5; f++) entries[`d${d}/f${f}.txt`] = "hit\nmiss\nhit again\n";
+    }
+    await using tree = await makeTree(entries);
+    const grep = async (limit: number) =>
+      (await run("grep", backend, tree.root, { pattern: "hit", limit })).split("\n\n")[0].split("\n");
+    const three = await grep(3);
+    assertEquals(three, ["d0/f0.txt:1: hit", "d0/f0.txt:3: hit again", "d0/f1.txt:1: hit"]);
+    const forty = await grep(40);
+    assertEquals(forty.slice(0, 3), three);
+    assertEquals(forty.slice(18, 24), [
+      "d1/f4.txt:1: hit",
+      "d1/f4.txt:3: hit again",
+      "d1-x/a.txt:1: hit",
+      "d1.txt:1: hit",
+      "d10/f0.txt:1: hit",
+      "d10/f0.txt:3: hit again",
+    ]);
+    const find = async (limit: number) =>
+      (await run("find", backend, tree.root, { pattern: "*", limit })).split("\n\n")[0].split("\n");
+    const five = await find(5);
+    assertEquals(five, ["d0/", "d0/f0.txt", "d0/f1.txt", "d0/f2.txt", "d0/f3.txt"]);
+    assertEquals((await find(15)).slice(5), [
+      "d0/f4.txt",
+      "d1/",
+      ...[0, 1, 2, 3, 4].map((f) => `d1/f${f}.txt`),
+      "d1-x/",
+      "d1-x/a.txt",
+      "d1.txt",
+    ]);
+  });
+
   test("file tools follow symbolic links but not loops", async () => {
     await using tree = await makeTree({
       "real/a.txt": "needle\n",
@@ -433,17 +624,6 @@ for (const backend of BACKENDS) {
   });
 }
 
-Deno.test("grep searches a single file given as the path", async () => {
-  await using tree = await makeTree(FIXTURE);
-  const result = await createGrepTool().execute({ pattern: "util", path: "src/main.ts" }, context(tree.root));
-  assertEquals(textOf(result), "main.ts:1: import { util } from './util.ts';");
-  const binary = await createGrepTool().execute(
-    { pattern: "needle", path: "bin/data.bin" },
-    context(tree.root),
-  );
-  assertEquals(textOf(binary), 'No matches found for "needle" in bin/data.bin.');
-});
-
 Deno.test({
   name: "both engines give the same answers on a larger tree",
   ignore: !RIPGREP,
@@ -464,6 +644,10 @@ Deno.test({
       ["grep", { pattern: "todo:", ignoreCase: true, glob: "pkg1/**", limit: 1000 }],
       ["find", { pattern: "*.ts", limit: 5000 }],
       ["find", { pattern: "mod1*/" }],
+      // Capped answers too: the first results in path order, whichever engine found them.
+      ["grep", { pattern: "TODO", limit: 7 }],
+      ["grep", { pattern: "export", limit: 40, context: 1 }],
+      ["find", { pattern: "*", limit: 25 }],
     ];
     for (const [name, args] of calls) {
       const native = await run(name, "native", tree.root, args);
@@ -472,6 +656,113 @@ Deno.test({
       assert(!native.startsWith("No "), `${name} ${JSON.stringify(args)} found nothing`);
     }
   },
+});
+
+Deno.test({
+  name: "the native engine reads patterns as ripgrep does",
+  ignore: !RIPGREP,
+  fn: async () => {
+    const lines = [
+      "café x",
+      "CAFÉ",
+      "٣ apples",
+      "a1b",
+      "FOO bar",
+      "fooBAR",
+      "λόγος",
+      "x\u0342y",
+      "tab\there",
+      "[x] a-b",
+      "under_score",
+      "Ⅻ ª",
+      "a b",
+      "€5",
+      "the end",
+      "a.b",
+      "x\u200dy",
+      "\u0085x",
+      "\ufeffx",
+      "ǅ",
+    ];
+    await using tree = await makeTree({ "f.txt": `${lines.join("\n")}\n` });
+    const patterns = [
+      "\\d",
+      "caf\\w ",
+      "é\\b",
+      "\\bb\\b",
+      "\\B",
+      "^\\w+$",
+      "\\W",
+      "^\\s",
+      "\\S+\\s\\S",
+      "(?i)caf\\w",
+      "(?i)foo",
+      "foo(?i)bar",
+      "(?i)a|B",
+      "a(?i)b|C",
+      "(?i:FOO) bar",
+      "(?x) f o o  # comment",
+      "(?s).",
+      "(?m)^a",
+      "(?U)a+b",
+      "[[:alpha:]]+",
+      "[^[:alpha:][:space:]]",
+      "[[:^digit:]]{5}",
+      "[[:punct:]]",
+      "[\\w--\\d]{3}",
+      "[a-z&&[^aeiou]]{2}",
+      "[\\p{L}~~[a-c]]",
+      "[]a]",
+      "[^]a]",
+      "\\pL+",
+      "\\p{Lu}",
+      "\\p{Greek}",
+      "\\p{sc=Greek}",
+      "\\p{scx=Greek}",
+      "\\p{Letter}",
+      "\\P{L}",
+      "\\p{Currency_Symbol}",
+      "\\p{sc:latin}",
+      "\\p{Uppercase Letter}",
+      "\\p{alphabetic}",
+      "\\x{3bb}",
+      "\\u0061",
+      "\\U{62}",
+      "[\\x{61}-\\x{63}]",
+      "(?-u:\\w)",
+      "\\Ab",
+      "x\\z",
+      "^a.b$",
+      "a{2}|\\d{1,3}",
+      "(?P<n>a)b",
+      "\\.",
+      "\\#",
+      "[\\-]",
+      "[\\d]",
+      "[\\D]",
+      "(?i)ǆ",
+    ];
+    for (const pattern of patterns) {
+      const rg = await run("grep", "rg", tree.root, { pattern, limit: 1000 });
+      const native = await run("grep", "native", tree.root, { pattern, limit: 1000 });
+      assertEquals(native, rg, pattern);
+    }
+  },
+});
+
+Deno.test("the native engine skips a line too long to hold and says so", async () => {
+  await using tree = await makeTree({ "f.txt": `needle 1\n${"x".repeat(300_000)} needle\nneedle 3\n` });
+  const found: string[] = [];
+  const notices: string[] = [];
+  const query = { pattern: "needle", literal: false, ignoreCase: false, context: 0 };
+  await searchNative(tree.root, query, {
+    sink: (path, line, text) => found.push(`${path}:${line}: ${text}`) > 0,
+    restart() {},
+    notice: (path, message) => notices.push(`${path}: ${message}`),
+    maxLineBytes: 200_000,
+  });
+  assertEquals(found, ["f.txt:1: needle 1", "f.txt:3: needle 3"]);
+  assertEquals(notices, ["f.txt: line 2 is longer than 195.3KB"]);
 });
 
 Deno.test({

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "./support/assert.ts";
 import { throws } from "node:assert/strict";
-import { compileGlob, nameGlob } from "../lib/tools/glob_pattern.ts";
+import { compileGlob, nameGlob, pathGlob } from "../lib/tools/glob_pattern.ts";
 import { addLayer, isIgnored, parseGitignore } from "../lib/tools/gitignore.ts";
 
 function matching(pattern: string, paths: string[], isDir = false): string[] {
@@ -98,6 +98,19 @@ Deno.test("nameGlob keeps only globs that look at names alone", () => {
   assertEquals(nameGlob("a\\*b"), undefined);
   assertEquals(nameGlob("*.{a{b,c},d}"), undefined);
   assertEquals(nameGlob("include:x"), undefined);
+});
+
+Deno.test("pathGlob keeps only folder globs that ripgrep's --glob reads the same way", () => {
+  assertEquals(pathGlob("src/**/*.ts"), "src/**/*.ts");
+  assertEquals(pathGlob("./{src,lib}/*.ts"), "{src,lib}/*.ts");
+  assertEquals(pathGlob("**/*.ts"), undefined);
+  assertEquals(pathGlob("*.ts"), undefined);
+  assertEquals(pathGlob("src/"), undefined);
+  assertEquals(pathGlob("src/[ab].ts"), undefined);
+  assertEquals(pathGlob("!src/a.ts"), undefined);
+  assertEquals(pathGlob("src/a\\*.ts"), undefined);
+  assertEquals(pathGlob("src/a**b/c"), undefined);
+  assertEquals(pathGlob("src/{a,{b,c}}/d"), undefined);
 });
 
 function ignored(text: string, path: string, isDir = false): boolean {

@@ -1,19 +1,21 @@
 /**
- * The `find` tool: files and folders under a path whose path matches a glob, sorted, capped.
+ * The `find` tool: files and folders under a path whose path matches a glob, in path order (a folder
+ * before what it holds), capped.
  * @module
  */
 
 import { textResult, type Tool, type ToolContext, type ToolResult } from "../core/mod.ts";
-import { listFiles } from "./file_list.ts";
+import { listEntries } from "./file_list.ts";
 import { chooseBackend, type FileToolOptions } from "./ripgrep.ts";
 import { globArgument, optionalCount, optionalString, requiredString, searchRoot } from "./search_args.ts";
+import { sortPaths } from "./walk.ts";
 
 /** Results shown when the call gives no limit. */
 export const FIND_DEFAULT_LIMIT = 1000;
 
 /**
- * Builds the `find` tool. Folders are reported when their own path matches and they hold at least one
- * file that is not ignored (ripgrep lists files only, so both engines derive folders the same way).
+ * Builds the `find` tool. Every folder that is not ignored can be reported, empty ones included; the
+ * cap keeps the first results in path order, the same ones on either engine.
  */
 export function createFindTool(options: FileToolOptions = {}): Tool {
   return {
@@ -46,24 +48,20 @@ export function createFindTool(options: FileToolOptions = {}): Tool {
         );
       }
       const found: string[] = [];
-      const seenDirs = new Set<string>();
-      const backend = await listFiles(root.abs, {
+      const backend = await listEntries(root.abs, {
         backend: await chooseBackend(options.backend),
         signal: ctx.signal,
-        onFile(file) {
-          // Each folder on the way to a file is considered once, deepest first until one was seen.
-          for (let end = file.lastIndexOf("/"); end > 0; end = file.lastIndexOf("/", end - 1)) {
-            const dir = file.slice(0, end);
-            if (seenDirs.has(dir)) break;
-            seenDirs.add(dir);
-            if (matcher.matches(dir, true)) found.push(`${dir}/`);
-          }
-          if (matcher.matches(file, false)) found.push(file);
-          return found.length <= limit;
+        folders: true,
+        gather: {
+          add(entry) {
+            const folder = entry.endsWith("/");
+            if (matcher.matches(folder ? entry.slice(0, -1) : entry, folder)) found.push(entry);
+            return found.length <= limit;
+          },
+          clear: () => void (found.length = 0),
         },
       });
-      // Default sort order is by UTF-16 code unit, like `<`.
-      found.sort();
+      sortPaths(found);
       const truncated = found.length > limit;
       const kept = truncated ? found.slice(0, limit) : found;
       const details = { backend, count: kept.length, truncated };

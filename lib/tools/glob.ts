@@ -5,14 +5,15 @@
 
 import { join } from "node:path";
 import { textResult, type Tool, type ToolContext, type ToolResult } from "../core/mod.ts";
-import { listFiles } from "./file_list.ts";
-import { nameGlob } from "./glob_pattern.ts";
+import { listEntries } from "./file_list.ts";
+import { nameGlob, pathGlob } from "./glob_pattern.ts";
 import { chooseBackend, type FileToolOptions } from "./ripgrep.ts";
 import { globArgument, optionalString, requiredString, searchRoot } from "./search_args.ts";
+import { sortPaths } from "./walk.ts";
 
 /**
  * Most files `glob` returns. The walk stops once this many match, so on a huge tree the result is the
- * newest of the first matches found, and a note says so.
+ * newest of the first matches in path order, and a note says so.
  */
 export const GLOB_LIMIT = 1000;
 /** File times read at once. */
@@ -60,26 +61,34 @@ export function createGlobTool(options: FileToolOptions = {}): Tool {
         );
       }
       const found: string[] = [];
-      const backend = await listFiles(root.abs, {
+      const backend = await listEntries(root.abs, {
         backend: await chooseBackend(options.backend),
         signal: ctx.signal,
         nameGlob: matcher.dirOnly ? undefined : nameGlob(pattern),
-        onFile(file) {
-          if (matcher.matches(file, false)) found.push(file);
-          return found.length <= GLOB_LIMIT;
+        pathGlob: matcher.dirOnly ? undefined : pathGlob(pattern),
+        gather: {
+          add(file) {
+            if (matcher.matches(file, false)) found.push(file);
+            return found.length <= GLOB_LIMIT;
+          },
+          clear: () => void (found.length = 0),
         },
       });
+      // The cap keeps the first files in path order (the same on either engine), then sorts by time.
+      sortPaths(found);
       const truncated = found.length > GLOB_LIMIT;
+      if (truncated) found.length = GLOB_LIMIT;
       const times = await modifiedTimes(root.abs, found, ctx.signal);
       const order = found.map((_, i) => i);
-      order.sort((a, b) => times[b] - times[a] || (found[a] < found[b] ? -1 : found[a] > found[b] ? 1 : 0));
-      const kept = order.slice(0, GLOB_LIMIT).map((i) => found[i]);
+      // Ties keep path order: the sort is stable.
+      order.sort((a, b) => times[b] - times[a]);
+      const kept = order.map((i) => found[i]);
       const details = { backend, count: kept.length, truncated };
       if (kept.length === 0) return textResult(`No files match "${pattern}" in ${root.shown}.`, details);
       let text = kept.join("\n");
       if (truncated) {
         text +=
-          `\n\n[${GLOB_LIMIT} files limit reached: the search stopped there, so these are the newest of the first ${GLOB_LIMIT} found. Narrow the pattern or path to see the rest.]`;
+          `\n\n[${GLOB_LIMIT} files limit reached: the search stopped there, so these are the newest of the first ${GLOB_LIMIT} in path order. Narrow the pattern or path to see the rest.]`;
       }
       return textResult(text, details);
     },

@@ -168,3 +168,18 @@ export function nameGlob(pattern: string): string | undefined {
   if (body.startsWith("include:") || /\{[^}]*\{/.test(body)) return undefined;
   return body;
 }
+
+/**
+ * A glob with a `/` in the form ripgrep's `--glob` reads exactly as {@link compileGlob} does (no
+ * escapes, classes or nested braces; `**` only as a whole name), or undefined. Only a prefilter, and
+ * a `--glob` that includes a file overrides `.gitignore`, so the caller checks what it gets against
+ * the ignore rules and the glob again.
+ */
+export function pathGlob(pattern: string): string | undefined {
+  let body = pattern;
+  while (body.startsWith("./")) body = body.slice(2);
+  if (!body.includes("/") || body.endsWith("/") || nameGlob(pattern) !== undefined) return undefined;
+  if (/[\\[\]!]/.test(body) || /\{[^}]*\{/.test(body)) return undefined;
+  if (body.split("/").some((part) => part.includes("**") && part !== "**")) return undefined;
+  return body;
+}

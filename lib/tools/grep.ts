@@ -4,7 +4,7 @@
  * @module
  */
 
-import { basename } from "node:path";
+import { basename, dirname } from "node:path";
 import {
   byteLength,
   formatSize,
@@ -19,8 +19,8 @@ import {
 } from "../core/mod.ts";
 import {
   type GrepQuery,
+  isBinaryFile,
   lineRegExp,
-  searchFile,
   searchNative,
   type SearchOptions,
   searchRipgrep,
@@ -35,6 +35,7 @@ import {
   type SearchRoot,
   searchRoot,
 } from "./search_args.ts";
+import { sortPaths } from "./walk.ts";
 
 /** Matching lines shown when the call gives no limit. */
 export const GREP_DEFAULT_LIMIT = 100;
@@ -51,12 +52,26 @@ interface Line {
  */
 class Collector {
   readonly files = new Map<string, Line[]>();
+  readonly notices: string[] = [];
   matches = 0;
   more = false;
   #lastPath = "";
   #lastLine = 0;
 
   constructor(readonly limit: number, readonly context: number) {}
+
+  clear = (): void => {
+    this.files.clear();
+    this.notices.length = 0;
+    this.matches = 0;
+    this.more = false;
+    this.#lastPath = "";
+    this.#lastLine = 0;
+  };
+
+  notice = (path: string, message: string): void => {
+    this.notices.push(`${path}: ${message}`);
+  };
 
   add = (path: string, number: number, text: string, match: boolean): boolean => {
     if (this.matches >= this.limit) {
@@ -79,6 +94,13 @@ class Collector {
     }
     return true;
   };
+}
+
+/** Names what could not be searched, a few at most. */
+function skippedNote(notices: string[]): string {
+  const more = notices.length > 3 ? `; and ${notices.length - 3} more` : "";
+  const what = notices.slice(0, 3).join("; ");
+  return `[Not searched, too long to hold: ${what}${more}. Use bash (e.g. rg) for such lines.]`;
 }
 
 function regexError(pattern: string, why: string): Error {
@@ -105,8 +127,7 @@ function format(collector: Collector): Formatted {
   let total = 0;
   let by: Formatted["by"] = null;
   let cut = false;
-  // Default sort order is by UTF-16 code unit, like `<`.
-  const paths = [...collector.files.keys()].sort();
+  const paths = sortPaths([...collector.files.keys()]);
   for (const path of paths) {
     const lines = collector.files.get(path)!;
     total += lines.length;
@@ -131,8 +152,9 @@ function format(collector: Collector): Formatted {
 }
 
 /**
- * Runs the search on the chosen engine and returns the engine that answered: a single file is searched
- * natively, and so is a tree when ripgrep fails outright (say, on look-around it cannot parse).
+ * Runs the search on the chosen engine and returns the engine that answered. ripgrep hands over to the
+ * native engine when it fails outright (say, on look-around it cannot parse); a pattern the native
+ * engine cannot read either gets the native engine's error, so both engines word it alike.
  */
 async function search(
   root: SearchRoot,
@@ -143,21 +165,21 @@ async function search(
   try {
     lineRegExp(query);
   } catch (error) {
-    invalid = (error as Error).message.replace(/^.*: /, "");
+    invalid = (error as Error).message.replace(/^Invalid regular expression: .*: /, "");
   }
-  if (!root.isDirectory) {
+  const only = root.isDirectory ? undefined : basename(root.abs);
+  const folder = root.isDirectory ? root.abs : dirname(root.abs);
+  if (only !== undefined && query.fileGlob && !query.fileGlob.matches(only, false)) {
     if (invalid !== undefined) throw regexError(query.pattern, invalid);
-    const name = basename(root.abs);
-    if (!query.fileGlob || query.fileGlob.matches(name, false)) searchFile(root.abs, name, query, options);
-    return "native";
+    return options.backend;
   }
   if (options.backend === "rg") {
-    const outcome = await searchRipgrep(root.abs, query, options);
+    const outcome = await searchRipgrep(folder, query, { ...options, only });
     if (outcome.done) return "rg";
-    if (invalid !== undefined) throw regexError(query.pattern, outcome.message ?? invalid);
+    options.restart();
   }
   if (invalid !== undefined) throw regexError(query.pattern, invalid);
-  await searchNative(root.abs, query, options);
+  await searchNative(folder, query, { ...options, only });
   return "native";
 }
 
@@ -208,12 +230,22 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
         backend: await chooseBackend(options.backend),
         signal: ctx.signal,
         sink: collector.add,
+        restart: collector.clear,
+        notice: collector.notice,
       });
       ctx.signal.throwIfAborted();
       const details = { backend, matches: collector.matches, truncated: collector.more };
+      const skipped = collector.notices.length === 0 ? "" : `\n\n${skippedNote(collector.notices)}`;
       if (collector.matches === 0) {
+        const named = !root.isDirectory && (!query.fileGlob || query.fileGlob.matches(basename(root.abs)));
+        if (named && await isBinaryFile(root.abs)) {
+          return textResult(
+            `${root.shown} is a binary file (it has a NUL byte in its first 64 KB), so grep does not search it. Use read to see what kind of file it is, or bash (e.g. strings) to look inside.`,
+            details,
+          );
+        }
         const filter = glob === undefined ? "" : ` (files matching ${glob})`;
-        return textResult(`No matches found for "${pattern}" in ${root.shown}${filter}.`, details);
+        return textResult(`No matches found for "${pattern}" in ${root.shown}${filter}.${skipped}`, details);
       }
       const formatted = format(collector);
       const notes: string[] = [];
@@ -235,6 +267,7 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
           `[Some lines were cut to ${MAX_LINE_CHARS} characters. Use read on the file to see them whole.]`,
         );
       }
+      if (collector.notices.length > 0) notes.push(skippedNote(collector.notices));
       const text = notes.length > 0 ? `${formatted.text}\n\n${notes.join("\n")}` : formatted.text;
       return textResult(text, details);
     },
