@@ -69,6 +69,20 @@ const echoTool: Tool = {
   },
 };
 
+/** A tool that answers with a text part and an image, as read does for a picture. */
+const imageTool: Tool = {
+  ...echoTool,
+  name: "img",
+  execute() {
+    return Promise.resolve({
+      content: [
+        { type: "text", text: "Read image file [image/png]" },
+        { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
+      ],
+    });
+  },
+};
+
 async function collect(run: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
   const events: AgentEvent[] = [];
   for await (const event of run) events.push(event);
@@ -284,18 +298,6 @@ Deno.test("agent delivers steering before the next model call and follow-ups aft
 });
 
 Deno.test("agent sends tool images as a user message after the tool results", async () => {
-  const imageTool: Tool = {
-    ...echoTool,
-    name: "img",
-    execute() {
-      return Promise.resolve({
-        content: [
-          { type: "text", text: "Read image file [image/png]" },
-          { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
-        ],
-      });
-    },
-  };
   const provider = scriptedProvider(
     callTools({ id: "i", name: "img", arguments: '{"text":"a"}' }),
     answer("seen"),
@@ -372,18 +374,6 @@ Deno.test("agent keeps malformed tool-call arguments out of the history it sends
 });
 
 Deno.test("agent omits tool images for a model that does not accept them, and says so", async () => {
-  const imageTool: Tool = {
-    ...echoTool,
-    name: "img",
-    execute() {
-      return Promise.resolve({
-        content: [
-          { type: "text", text: "Read image file [image/png]" },
-          { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } },
-        ],
-      });
-    },
-  };
   const provider = scriptedProvider(
     callTools({ id: "i", name: "img", arguments: '{"text":"a"}' }),
     answer("ok"),

@@ -1,5 +1,4 @@
 import { deepEqual, equal, rejects } from "node:assert/strict";
-import { dirname, join } from "node:path";
 import { UsageError } from "../lib/core/errors.ts";
 import {
   buildSystemPrompt,
@@ -7,26 +6,7 @@ import {
   readTextOrFile,
   type ToolSummary,
 } from "../lib/context/mod.ts";
-
-/** A temporary folder tree; `null` makes a folder, bytes write a binary file. Removed on dispose. */
-async function makeTree(files: Record<string, string | Uint8Array | null>) {
-  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "nanocode-prompt-" }));
-  for (const [relative, content] of Object.entries(files)) {
-    const path = join(root, relative);
-    if (content === null) {
-      await Deno.mkdir(path, { recursive: true });
-      continue;
-    }
-    await Deno.mkdir(dirname(path), { recursive: true });
-    if (typeof content === "string") await Deno.writeTextFile(path, content);
-    else await Deno.writeFile(path, content);
-  }
-  return {
-    root,
-    path: (relative: string) => join(root, relative),
-    [Symbol.asyncDispose]: () => Deno.remove(root, { recursive: true }),
-  };
-}
+import { makeTree } from "./support/file_tree.ts";
 
 const TOOLS: ToolSummary[] = [
   { name: "read", description: "Read a file.\nSupports offset and limit." },

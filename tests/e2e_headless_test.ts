@@ -371,7 +371,8 @@ Deno.test("Ctrl-C during a stream ends the run with exit code 130", async () => 
   });
 });
 
-Deno.test("Ctrl-C during a long bash call kills the command and exits 130", async () => {
+/** Signals nanocode while a bash call runs; checks the exit code and that the shell is gone. */
+async function signalDuringBash(signal: Deno.Signal, expectedCode: number): Promise<void> {
   await withMock(async (mock, env) => {
     const dir = await Deno.makeTempDir();
     mock.push({
@@ -379,14 +380,17 @@ Deno.test("Ctrl-C during a long bash call kills the command and exits 130", asyn
     });
     const child = spawnMain(["--mode", "json", "x"], { env, cwd: dir });
     await readUntil(child, (line) => line.includes('"type":"tool_update"'));
-    child.kill("SIGINT");
+    child.kill(signal);
     const { code } = await child.status;
-    assertEquals(code, 130);
+    assertEquals(code, expectedCode);
     await child.stderr.cancel();
     const pid = (await Deno.readTextFile(`${dir}/shell.pid`)).trim();
     assertEquals(await processGone(pid), true, `bash (pid ${pid}) still runs`);
   });
-});
+}
+
+Deno.test("Ctrl-C during a long bash call kills the command and exits 130", () =>
+  signalDuringBash("SIGINT", 130));
 
 /** True once the process is gone or a zombie, polled for up to five seconds. */
 async function processGone(pid: string): Promise<boolean> {
@@ -451,22 +455,8 @@ Deno.test("an answer cut at the model's output limit is printed with a warning o
   });
 });
 
-Deno.test("SIGTERM during a bash call kills its process group and exits 143", async () => {
-  await withMock(async (mock, env) => {
-    const dir = await Deno.makeTempDir();
-    mock.push({
-      toolCalls: [{ name: "bash", arguments: { command: "echo $$ > shell.pid; echo started; sleep 30" } }],
-    });
-    const child = spawnMain(["--mode", "json", "x"], { env, cwd: dir });
-    await readUntil(child, (line) => line.includes('"type":"tool_update"'));
-    child.kill("SIGTERM");
-    const { code } = await child.status;
-    assertEquals(code, 143);
-    await child.stderr.cancel();
-    const pid = (await Deno.readTextFile(`${dir}/shell.pid`)).trim();
-    assertEquals(await processGone(pid), true, `bash (pid ${pid}) still runs`);
-  });
-});
+Deno.test("SIGTERM during a bash call kills its process group and exits 143", () =>
+  signalDuringBash("SIGTERM", 143));
 
 Deno.test("an unknown --tools name is a usage error even before a key is found", async () => {
   const result = await runMain(["-p", "--tools", "foo", "hi"], { env: {} });

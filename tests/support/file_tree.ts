@@ -5,8 +5,11 @@
 
 import { dirname, join } from "node:path";
 
-/** A file's content, or a symbolic link to create (target relative to the link's folder). */
-export type Entry = string | Uint8Array | { link: string } | { dir: true };
+/**
+ * A file's content, a symbolic link to create (target relative to the link's folder), or a folder
+ * (`{ dir: true }` or `null`).
+ */
+export type Entry = string | Uint8Array | { link: string } | { dir: true } | null;
 
 /** A temporary tree; `await using` removes it. */
 export interface TempTree extends AsyncDisposable {
@@ -21,7 +24,7 @@ export async function makeTree(entries: Record<string, Entry>): Promise<TempTree
   const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "nanocode_files_" }));
   for (const [relative, entry] of Object.entries(entries)) {
     const path = join(root, relative);
-    if (typeof entry === "object" && "dir" in entry) {
+    if (entry === null || (typeof entry === "object" && "dir" in entry)) {
       await Deno.mkdir(path, { recursive: true });
       continue;
     }
