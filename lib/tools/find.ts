@@ -41,12 +41,10 @@ export function createFindTool(options: FileToolOptions = {}): Tool {
       const path = optionalString(args, "path", "find");
       const limit = optionalCount(args, "limit", { tool: "find", fallback: FIND_DEFAULT_LIMIT });
       const matcher = globArgument(pattern, "find");
-      const root = await searchRoot(path, ctx.cwd, "search");
-      if (!root.isDirectory) {
-        throw new Error(
-          `Cannot search ${root.shown}: it is a file, not a folder; give the folder that holds it`,
-        );
-      }
+      const root = await searchRoot(path, ctx.cwd, {
+        action: "search",
+        folderOnly: "give the folder that holds it",
+      });
       const found: string[] = [];
       const backend = await listEntries(root.abs, {
         backend: await chooseBackend(options.backend),

@@ -54,12 +54,10 @@ export function createGlobTool(options: FileToolOptions = {}): Tool {
       const pattern = requiredString(args, "pattern", "glob");
       const path = optionalString(args, "path", "glob");
       const matcher = globArgument(pattern, "glob");
-      const root = await searchRoot(path, ctx.cwd, "search");
-      if (!root.isDirectory) {
-        throw new Error(
-          `Cannot search ${root.shown}: it is a file, not a folder; give the folder that holds it`,
-        );
-      }
+      const root = await searchRoot(path, ctx.cwd, {
+        action: "search",
+        folderOnly: "give the folder that holds it",
+      });
       const found: string[] = [];
       const backend = await listEntries(root.abs, {
         backend: await chooseBackend(options.backend),

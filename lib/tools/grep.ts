@@ -224,7 +224,7 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
         fileGlob: glob === undefined ? undefined : globArgument(glob, "grep"),
         fileGlobText: glob,
       };
-      const root = await searchRoot(path, ctx.cwd, "search");
+      const root = await searchRoot(path, ctx.cwd, { action: "search" });
       const collector = new Collector(limit, context);
       const backend = await search(root, query, {
         backend: await chooseBackend(options.backend),

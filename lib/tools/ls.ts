@@ -57,10 +57,10 @@ export function createLsTool(_options: FileToolOptions = {}): Tool {
     async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
       const path = optionalString(args, "path", "ls");
       const limit = optionalCount(args, "limit", { tool: "ls", fallback: LS_DEFAULT_LIMIT });
-      const root = await searchRoot(path, ctx.cwd, "list");
-      if (!root.isDirectory) {
-        throw new Error(`Cannot list ${root.shown}: it is a file, not a folder; use read to see its content`);
-      }
+      const root = await searchRoot(path, ctx.cwd, {
+        action: "list",
+        folderOnly: "use read to see its content",
+      });
       let entries: Deno.DirEntry[];
       try {
         entries = await Array.fromAsync(Deno.readDir(root.abs));

@@ -73,15 +73,24 @@ export interface SearchRoot {
 
 /**
  * Resolves the `path` argument against the cwd and checks it exists and may be read; a permission
- * refusal becomes one line naming the flag to add.
+ * refusal becomes one line naming the flag to add. With `folderOnly`, a file is refused with a message
+ * saying what to give instead.
  */
-export async function searchRoot(path: string | undefined, cwd: string, action: string): Promise<SearchRoot> {
+export async function searchRoot(
+  path: string | undefined,
+  cwd: string,
+  options: { action: string; folderOnly?: string },
+): Promise<SearchRoot> {
   const shown = path ?? ".";
   const abs = resolvePath(shown, cwd);
+  let info: Deno.FileInfo;
   try {
-    const info = await Deno.stat(abs);
-    return { abs, shown, isDirectory: info.isDirectory };
+    info = await Deno.stat(abs);
   } catch (error) {
-    throw describeFsError(error, action, shown);
+    throw describeFsError(error, options.action, shown);
   }
+  if (options.folderOnly !== undefined && !info.isDirectory) {
+    throw new Error(`Cannot ${options.action} ${shown}: it is a file, not a folder; ${options.folderOnly}`);
+  }
+  return { abs, shown, isDirectory: info.isDirectory };
 }
