@@ -15,6 +15,7 @@ import {
   tablePage,
   toolContext,
 } from "./support/web_fixtures.ts";
+import { runScript } from "./support/deno_script.ts";
 
 const ARTICLE = `<!DOCTYPE html>
 <html><head><title>Guide</title>
@@ -294,26 +295,11 @@ Deno.test("webfetch under a narrowed --allow-net names the flag that would allow
         console.log("ERR " + error.message);
       }
     }`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      `--allow-net=${allowed.host}`,
-      "-",
-      `${allowed.origin}/`,
-      `${forbidden.origin}/secret`,
-      `${allowed.origin}/away`,
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const output = await child.output();
-  const lines = new TextDecoder().decode(output.stdout).trim().split("\n");
+  const output = await runScript(script, {
+    flags: [`--allow-net=${allowed.host}`],
+    args: [`${allowed.origin}/`, `${forbidden.origin}/secret`, `${allowed.origin}/away`],
+  });
+  const lines = output.stdout.trim().split("\n");
   const flag = `--allow-net=${forbidden.host}`;
   assertEquals(lines, [
     "OK allowed page",
@@ -321,7 +307,7 @@ Deno.test("webfetch under a narrowed --allow-net names the flag that would allow
     `${forbidden.host}; restart it with ${flag} (or add ${forbidden.host} to the existing --allow-net list)`,
     `ERR Cannot fetch ${forbidden.origin}/secret: nanocode was started without network access to ` +
     `${forbidden.host}; restart it with ${flag} (or add ${forbidden.host} to the existing --allow-net list)`,
-  ], new TextDecoder().decode(output.stderr));
+  ], output.stderr);
   assertEquals(forbidden.requests.length, 0);
 });
 
@@ -338,20 +324,12 @@ Deno.test("loading the web tools loads no npm package until a page is converted"
       import { websearchTool } from ${JSON.stringify(import.meta.resolve("../lib/tools/websearch.ts"))};
       console.log(webfetchTool.name, websearchTool.name);`;
     // An empty cache with --cached-only fails on any npm import that start-up would need.
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "--quiet", "--cached-only", "-"],
+    const output = await runScript(script, {
+      flags: ["--cached-only"],
       cwd: new URL("..", import.meta.url).pathname,
-      env: { DENO_DIR: denoDir, NO_COLOR: "1" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(script));
-    await writer.close();
-    const output = await child.output();
-    const stderr = new TextDecoder().decode(output.stderr);
-    assertEquals(new TextDecoder().decode(output.stdout), "webfetch websearch\n", stderr);
+      env: { DENO_DIR: denoDir },
+    });
+    assertEquals(output.stdout, "webfetch websearch\n", output.stderr);
   } finally {
     await Deno.remove(denoDir, { recursive: true });
   }
@@ -481,20 +459,10 @@ Deno.test("without read access webfetch converts on the calling thread and still
     const controller = new AbortController();
     const ctx = { cwd: "/", signal: controller.signal, update: () => controller.abort() };
     await webfetchTool.execute({ url: Deno.args[0] }, ctx).catch((error) => console.log(error.message));`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", `--allow-net=${server.host}`, "-", server.origin],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const output = await child.output();
+  const output = await runScript(script, { flags: [`--allow-net=${server.host}`], args: [server.origin] });
   assertEquals(
-    new TextDecoder().decode(output.stdout).trim().split("\n"),
+    output.stdout.trim().split("\n"),
     ["Paragraph 0 text.", `Cannot fetch ${server.origin}/: the request was aborted`],
-    new TextDecoder().decode(output.stderr),
+    output.stderr,
   );
 });

@@ -10,6 +10,7 @@ import {
   type TestServer,
   toolContext,
 } from "./support/web_fixtures.ts";
+import { runScript } from "./support/deno_script.ts";
 
 function html(body: string, status = 200): Response {
   return new Response(body, { status, headers: { "content-type": "text/html; charset=UTF-8" } });
@@ -271,22 +272,15 @@ Deno.test("websearch under a narrowed --allow-net names the host a redirect lead
     const tool = createWebsearchTool({ env: (name) => env[name] });
     const ctx = { cwd: "/", signal: new AbortController().signal, update() {} };
     await tool.execute({ query: "deno" }, ctx).then(() => console.log("OK"), (error) => console.log(error.message));`;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--quiet", `--allow-net=${server.host}`, "-", `${server.origin}/html/`],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(script));
-  await writer.close();
-  const output = await child.output();
+  const output = await runScript(script, {
+    flags: [`--allow-net=${server.host}`],
+    args: [`${server.origin}/html/`],
+  });
   assertEquals(
-    new TextDecoder().decode(output.stdout).trim(),
+    output.stdout.trim(),
     `Cannot search the web with DuckDuckGo: nanocode was started without network access to ${localhost}; ` +
       `restart it with --allow-net=${localhost} (or add ${localhost} to the existing --allow-net list)`,
-    new TextDecoder().decode(output.stderr),
+    output.stderr,
   );
   assertEquals(server.requests.length, 1);
 });
