@@ -71,6 +71,26 @@ class FakeStdin {
   }
 }
 
+/**
+ * A turn that streams `<word> `, then waits until `release()` before finishing with `<word> done`, so a
+ * test can act while the model is mid-answer.
+ */
+function gatedAnswer(word: string): { turn: Turn; release: () => void } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const turn: Turn = async function* () {
+    yield { type: "text", text: `${word} ` };
+    await gate;
+    yield {
+      type: "done",
+      reason: "stop",
+      message: { role: "assistant", content: `${word} done` },
+      toolCalls: [],
+    };
+  };
+  return { turn, release: () => release() };
+}
+
 interface Harness {
   stdin: FakeStdin;
   provider: ScriptedProvider;
@@ -245,18 +265,7 @@ Deno.test("/btw --tools works on a copy of the conversation, with the tools and 
 });
 
 Deno.test("steering typed after the last model call starts the next run", async () => {
-  let release: () => void = () => {};
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const slow: Turn = async function* () {
-    yield { type: "text", text: "First " };
-    await gate;
-    yield {
-      type: "done",
-      reason: "stop",
-      message: { role: "assistant", content: "First done" },
-      toolCalls: [],
-    };
-  };
+  const { turn: slow, release } = gatedAnswer("First");
   const h = start({ turns: [slow, answer("Second.")], initialPrompt: "one" });
   await h.waitFor("First");
   h.stdin.push("and another thing\r");
@@ -308,18 +317,7 @@ Deno.test("Tab completes a command name after the slash", async () => {
 });
 
 Deno.test("/btw while the agent works answers from the conversation so far and prints the answer whole", async () => {
-  let release: () => void = () => {};
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const slow: Turn = async function* () {
-    yield { type: "text", text: "Main " };
-    await gate;
-    yield {
-      type: "done",
-      reason: "stop",
-      message: { role: "assistant", content: "Main done" },
-      toolCalls: [],
-    };
-  };
+  const { turn: slow, release } = gatedAnswer("Main");
   const h = start({
     turns: [slow, answer("Side answer.")],
     initialPrompt: "main task",
@@ -493,18 +491,7 @@ Deno.test("/dequeue edit during a run holds the messages back, and a run that en
     `#!/bin/sh\ni=0\nwhile [ ! -e "${go}" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done\nsed -i 's/alpha/gamma/' "$1"\n`,
   );
   await Deno.chmod(editor, 0o755);
-  let release: () => void = () => {};
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const slow: Turn = async function* () {
-    yield { type: "text", text: "Main " };
-    await gate;
-    yield {
-      type: "done",
-      reason: "stop",
-      message: { role: "assistant", content: "Main done" },
-      toolCalls: [],
-    };
-  };
+  const { turn: slow, release } = gatedAnswer("Main");
   const h = start({
     turns: [slow, answer("Gamma handled.")],
     initialPrompt: "main task",
