@@ -9,8 +9,8 @@
  * @module
  */
 
-import { convertHtml } from "../lib/tools/html.ts";
-import { convertPage } from "../lib/tools/html_worker.ts";
+import { convertHtml } from "../lib/tools/web/html.ts";
+import { convertPage } from "../lib/tools/web/html_worker.ts";
 import { blocksPage, deepPage, paragraphsPage, tablePage } from "../tests/support/web_fixtures.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 3);

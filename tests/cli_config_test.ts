@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects } from "./support/assert.ts";
-import { DEFAULT_BASE_URL, DEFAULT_MODEL, keyFromAuthJson, resolveConfig } from "../lib/cli/config.ts";
+import { DEFAULT_BASE_URL, DEFAULT_MODEL, keyFromAuthJson, resolveConfig } from "../lib/config/endpoint.ts";
 import { parseCli } from "../lib/cli/args.ts";
 import { UsageError } from "../lib/core/mod.ts";
 

@@ -11,10 +11,10 @@ import type { TextPart, Tool, ToolContext, ToolResult } from "../lib/core/mod.ts
 import { createFindTool } from "../lib/tools/find.ts";
 import { createGlobTool } from "../lib/tools/glob.ts";
 import { createGrepTool } from "../lib/tools/grep.ts";
-import { searchNative } from "../lib/tools/grep_search.ts";
+import { searchNative } from "../lib/tools/search/grep_engine.ts";
 import { createLsTool } from "../lib/tools/ls.ts";
-import { runRipgrep } from "../lib/tools/ripgrep.ts";
-import { comparePaths, walkTree } from "../lib/tools/walk.ts";
+import { runRipgrep } from "../lib/tools/search/ripgrep.ts";
+import { comparePaths, walkTree } from "../lib/tools/search/walk.ts";
 
 const RIPGREP = await hasRipgrep();
 const BACKENDS = ["native", "rg"] as const;

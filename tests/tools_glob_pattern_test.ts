@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "./support/assert.ts";
 import { throws } from "node:assert/strict";
-import { compileGlob, nameGlob, pathGlob } from "../lib/tools/glob_pattern.ts";
-import { addLayer, isIgnored, parseGitignore } from "../lib/tools/gitignore.ts";
+import { compileGlob, nameGlob, pathGlob } from "../lib/tools/search/glob_pattern.ts";
+import { addLayer, isIgnored, parseGitignore } from "../lib/tools/search/gitignore.ts";
 
 function matching(pattern: string, paths: string[], isDir = false): string[] {
   const glob = compileGlob(pattern, { allowDotSlash: true });

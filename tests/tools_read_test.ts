@@ -4,7 +4,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./sup
 import type { ImagePart, TextPart } from "../lib/core/messages.ts";
 import type { ToolContext, ToolResult } from "../lib/core/tool.ts";
 import { readTool } from "../lib/tools/read.ts";
-import { SNIFF_BYTES } from "../lib/tools/file_type.ts";
+import { SNIFF_BYTES } from "../lib/tools/_file_type.ts";
 
 function context(cwd: string, signal = new AbortController().signal): ToolContext {
   return { cwd, signal, update() {} };

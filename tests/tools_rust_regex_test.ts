@@ -4,8 +4,8 @@
  */
 import { assertEquals } from "./support/assert.ts";
 import { throws } from "node:assert/strict";
-import { translateRegex } from "../lib/tools/rust_regex.ts";
-import { propertyEscape } from "../lib/tools/unicode_properties.ts";
+import { translateRegex } from "../lib/tools/search/rust_regex.ts";
+import { propertyEscape } from "../lib/tools/search/_unicode_properties.ts";
 
 function matches(pattern: string, text: string, ignoreCase = false): boolean {
   return new RegExp(translateRegex(pattern), ignoreCase ? "isv" : "sv").test(text);

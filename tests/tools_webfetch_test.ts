@@ -1,8 +1,8 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
 import { VERSION } from "../lib/core/version.ts";
 import { createWebfetchTool, MAX_DOWNLOAD_BYTES, webfetchTool } from "../lib/tools/webfetch.ts";
-import { convertHtml, MAX_NESTING, prepareHtml } from "../lib/tools/html.ts";
-import { convertPage } from "../lib/tools/html_worker.ts";
+import { convertHtml, MAX_NESTING, prepareHtml } from "../lib/tools/web/html.ts";
+import { convertPage } from "../lib/tools/web/html_worker.ts";
 import {
   blocksPage,
   deepPage,

@@ -11,7 +11,7 @@ import {
   parseQueueJson,
   runCommand,
 } from "../lib/ui/commands.ts";
-import type { ReplSession } from "../lib/ui/session.ts";
+import type { ReplSession } from "../lib/ui/runtime.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 
 interface Recorded {

@@ -7,7 +7,7 @@ import { Agent, InputQueue } from "../lib/agent/mod.ts";
 import type { ChatRequest, Message, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
 import { textResult } from "../lib/core/mod.ts";
 import { consistentPrefix, runRepl } from "../lib/ui/repl.ts";
-import type { ReplSession } from "../lib/ui/session.ts";
+import type { ReplSession } from "../lib/ui/runtime.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 
 type Turn = (signal: AbortSignal) => AsyncGenerator<ProviderDelta>;

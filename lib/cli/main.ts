@@ -91,7 +91,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   if (options.tools !== undefined) {
-    const { checkToolNames } = await import("../tools/registry.ts");
+    const { checkToolNames } = await import("../tools/mod.ts");
     checkToolNames(options.tools);
   }
 
@@ -115,8 +115,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   const [{ resolveConfig }, { createSession }] = await Promise.all([
-    import("./config.ts"),
-    import("./session.ts"),
+    import("../config/mod.ts"),
+    import("./runtime.ts"),
   ]);
   const config = await resolveConfig({
     flags: { model: options.model, baseUrl: options.baseUrl, maxRetries: options.maxRetries },

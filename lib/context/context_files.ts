@@ -9,9 +9,9 @@ import {
   type NanocodeDir,
   type NanocodeScan,
   pickVariant,
+  readText,
   scanNanocodeDirs,
-} from "./nanocode_dirs.ts";
-import { readText } from "./read_text.ts";
+} from "../config/mod.ts";
 
 /** A context file and its text. */
 export interface ContextFile {

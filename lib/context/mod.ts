@@ -11,7 +11,7 @@ export {
   type ContextFilesResult,
   discoverContextFiles,
 } from "./context_files.ts";
-export type { DiscoveryOptions } from "./nanocode_dirs.ts";
+export type { DiscoveryOptions } from "../config/mod.ts";
 export {
   APPEND_FILE_NAMES,
   buildSystemPrompt,

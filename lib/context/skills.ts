@@ -7,8 +7,13 @@
 
 import { basename, dirname, join, resolve } from "node:path";
 import { parseFrontMatter, splitFrontMatter } from "./front_matter.ts";
-import { type DiscoveryOptions, type NanocodeScan, scanNanocodeDirs } from "./nanocode_dirs.ts";
-import { describeReadError, readText } from "./read_text.ts";
+import {
+  describeReadError,
+  type DiscoveryOptions,
+  type NanocodeScan,
+  readText,
+  scanNanocodeDirs,
+} from "../config/mod.ts";
 
 /** A skill found on disk. */
 export interface Skill {

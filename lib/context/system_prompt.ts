@@ -7,8 +7,13 @@
 import { resolve } from "node:path";
 import { UsageError } from "../core/errors.ts";
 import { type ContextFile, contextFilesFromScan } from "./context_files.ts";
-import { type DiscoveryOptions, type NanocodeDir, pickVariant, scanNanocodeDirs } from "./nanocode_dirs.ts";
-import { readText } from "./read_text.ts";
+import {
+  type DiscoveryOptions,
+  type NanocodeDir,
+  pickVariant,
+  readText,
+  scanNanocodeDirs,
+} from "../config/mod.ts";
 import { type Skill, skillsFromScan } from "./skills.ts";
 
 /** A tool as the system prompt names it. */

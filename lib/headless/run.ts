@@ -5,8 +5,7 @@
  * @module
  */
 
-import type { AgentEvent } from "../core/mod.ts";
-import { formatToolCall, summarizeResult } from "../core/mod.ts";
+import { type AgentEvent, formatToolCall, summarizeResult } from "../core/mod.ts";
 
 /** Where and how a headless run writes. */
 export interface HeadlessOptions {

@@ -16,7 +16,7 @@ import {
   ToolError,
   truncateTail,
 } from "../core/mod.ts";
-import { drainPumps, pump, spawnGroupLeader, stopGroup } from "./process_group.ts";
+import { drainPumps, pump, spawnGroupLeader, stopGroup } from "../proc/mod.ts";
 
 /**
  * The script `bash -c` runs, with the model's command as `$1`: merge stderr into stdout, activate mise's

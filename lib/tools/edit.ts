@@ -6,10 +6,10 @@
  */
 
 import { textResult, type Tool } from "../core/tool.ts";
-import { atomicWrite, fileToolError } from "./atomic_write.ts";
-import { EditMatcher, lineIndexAt, lineStarts, type Replacement } from "./edit_match.ts";
-import { describeBinary, looksBinary, SNIFF_BYTES } from "./file_type.ts";
-import { resolvePath } from "./path.ts";
+import { atomicWrite, fileToolError } from "./_atomic_write.ts";
+import { EditMatcher, lineIndexAt, lineStarts, type Replacement } from "./_edit_match.ts";
+import { describeBinary, looksBinary, SNIFF_BYTES } from "./_file_type.ts";
+import { resolvePath } from "./_path.ts";
 
 /** One requested replacement. */
 export interface EditEntry {

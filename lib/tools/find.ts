@@ -5,10 +5,8 @@
  */
 
 import { textResult, type Tool, type ToolContext, type ToolResult } from "../core/mod.ts";
-import { listEntries } from "./file_list.ts";
-import { chooseBackend, type FileToolOptions } from "./ripgrep.ts";
-import { globArgument, optionalCount, optionalString, requiredString, searchRoot } from "./search_args.ts";
-import { sortPaths } from "./walk.ts";
+import { chooseBackend, type FileToolOptions, listEntries, sortPaths } from "./search/mod.ts";
+import { globArgument, optionalCount, optionalString, requiredString, searchRoot } from "./_search_args.ts";
 
 /** Results shown when the call gives no limit. */
 export const FIND_DEFAULT_LIMIT = 1000;

@@ -5,11 +5,15 @@
 
 import { join } from "node:path";
 import { textResult, type Tool, type ToolContext, type ToolResult } from "../core/mod.ts";
-import { listEntries } from "./file_list.ts";
-import { nameGlob, pathGlob } from "./glob_pattern.ts";
-import { chooseBackend, type FileToolOptions } from "./ripgrep.ts";
-import { globArgument, optionalString, requiredString, searchRoot } from "./search_args.ts";
-import { sortPaths } from "./walk.ts";
+import {
+  chooseBackend,
+  type FileToolOptions,
+  listEntries,
+  nameGlob,
+  pathGlob,
+  sortPaths,
+} from "./search/mod.ts";
+import { globArgument, optionalString, requiredString, searchRoot } from "./_search_args.ts";
 
 /**
  * Most files `glob` returns. The walk stops once this many match, so on a huge tree the result is the

@@ -18,14 +18,16 @@ import {
   truncateLine,
 } from "../core/mod.ts";
 import {
+  chooseBackend,
+  type FileToolOptions,
   type GrepQuery,
   isBinaryFile,
   lineRegExp,
   searchNative,
   type SearchOptions,
   searchRipgrep,
-} from "./grep_search.ts";
-import { chooseBackend, type FileToolOptions } from "./ripgrep.ts";
+  sortPaths,
+} from "./search/mod.ts";
 import {
   globArgument,
   optionalCount,
@@ -34,8 +36,7 @@ import {
   requiredString,
   type SearchRoot,
   searchRoot,
-} from "./search_args.ts";
-import { sortPaths } from "./walk.ts";
+} from "./_search_args.ts";
 
 /** Matching lines shown when the call gives no limit. */
 export const GREP_DEFAULT_LIMIT = 100;

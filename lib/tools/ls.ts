@@ -5,10 +5,9 @@
  */
 
 import { textResult, type Tool, type ToolContext, type ToolResult } from "../core/mod.ts";
-import { addLayer, ancestorChain, isIgnored, readGitignoreSync } from "./gitignore.ts";
-import type { FileToolOptions } from "./ripgrep.ts";
-import { optionalCount, optionalString, searchRoot } from "./search_args.ts";
-import { describeFsError } from "./path.ts";
+import { addLayer, ancestorChain, type FileToolOptions, isIgnored, readGitignoreSync } from "./search/mod.ts";
+import { optionalCount, optionalString, searchRoot } from "./_search_args.ts";
+import { describeFsError } from "./_path.ts";
 import { join } from "node:path";
 
 /** Entries shown when the call gives no limit. */

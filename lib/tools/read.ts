@@ -7,9 +7,9 @@
 import { Buffer } from "node:buffer";
 import { formatSize, MAX_BYTES, MAX_LINES, truncateHead } from "../core/truncate.ts";
 import { textResult, type Tool, type ToolResult } from "../core/tool.ts";
-import { fileToolError } from "./atomic_write.ts";
-import { describeBinary, looksBinary, SNIFF_BYTES, sniffImage } from "./file_type.ts";
-import { resolvePath } from "./path.ts";
+import { fileToolError } from "./_atomic_write.ts";
+import { describeBinary, looksBinary, SNIFF_BYTES, sniffImage } from "./_file_type.ts";
+import { resolvePath } from "./_path.ts";
 
 /** Images larger than this are refused rather than sent to the model. */
 export const MAX_IMAGE_BYTES = 20 * 1024 * 1024;

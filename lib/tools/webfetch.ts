@@ -9,21 +9,30 @@
 
 import { type Tool, type ToolContext, ToolError, type ToolResult } from "../core/tool.ts";
 import { formatSize, MAX_BYTES, truncateHead } from "../core/truncate.ts";
-import { VERSION } from "../core/version.ts";
-import { type Conversion, type HtmlFormat, htmlToText, MAX_CONVERTED_HTML } from "./html.ts";
-import { convertPage } from "./html_worker.ts";
+import {
+  type CappedBody,
+  type Conversion,
+  convertPage,
+  describeNetError,
+  type HtmlFormat,
+  htmlToText,
+  MAX_CONVERTED_HTML,
+  MAX_REDIRECTS,
+  MAX_TIMEOUT_SECONDS,
+  oneLine,
+  readCapped,
+  REDIRECT_STATUSES,
+  type RequestSignal,
+  requestSignal,
+  USER_AGENT,
+} from "./web/mod.ts";
 
 /** Most bytes read from one response (5 MB); a longer body is cut and the result says so. */
 export const MAX_DOWNLOAD_BYTES = 5 * 1024 * 1024;
+export { MAX_TIMEOUT_SECONDS };
+
 /** Seconds a fetch may take when the model gives no `timeout`. */
 export const DEFAULT_TIMEOUT_SECONDS = 30;
-/** Largest `timeout` honoured, in seconds; larger values are lowered to it. */
-export const MAX_TIMEOUT_SECONDS = 120;
-/** Most redirects followed for one fetch. */
-export const MAX_REDIRECTS = 10;
-/** The User-Agent the web tools send. */
-export const USER_AGENT = `nanocode/${VERSION}`;
-
 const SAVE_ADVICE = "Save the page with bash (curl -sL URL -o FILE) to read the rest.";
 
 /** The output formats `webfetch` offers for HTML pages. */
@@ -39,94 +48,6 @@ export interface WebfetchOptions {
   maxRedirects?: number;
   /** Most characters of prepared HTML converted (default `MAX_CONVERTED_HTML` of `html.ts`, 512 KB). */
   maxConvertedHtml?: number;
-}
-
-/** A signal for one request: the run's signal combined with a timeout, and a way to tell them apart. */
-export interface RequestSignal {
-  signal: AbortSignal;
-  /** True once the timeout (not the caller) has fired. */
-  timedOut(): boolean;
-}
-
-/** Combines the caller's signal with a timeout of `seconds`. */
-export function requestSignal(signal: AbortSignal, seconds: number): RequestSignal {
-  const timeout = AbortSignal.timeout(Math.round(seconds * 1000));
-  return { signal: AbortSignal.any([signal, timeout]), timedOut: () => timeout.aborted };
-}
-
-/**
- * Turns a failed request into one line for the model. A host that a narrowed `--allow-net` leaves out
- * is named together with the flag that would allow it.
- * @example
- * ```ts
- * describeNetError(new Deno.errors.NotCapable("…"), { action: "fetch https://a.dev/", url: new URL("https://a.dev/") });
- * // Error: Cannot fetch https://a.dev/: nanocode was started without network access to a.dev; …
- * ```
- */
-export function describeNetError(
-  error: unknown,
-  options: { action: string; url: URL; request?: RequestSignal; seconds?: number },
-): Error {
-  const { action, url, request } = options;
-  if (error instanceof Deno.errors.NotCapable) {
-    return new Error(
-      `Cannot ${action}: nanocode was started without network access to ${url.host}; ` +
-        `restart it with --allow-net=${url.host} (or add ${url.host} to the existing --allow-net list)`,
-    );
-  }
-  if (request?.timedOut()) {
-    return new Error(
-      `Cannot ${action}: no complete response within ${options.seconds ?? "the"} s; ` +
-        `retry with a larger timeout (at most ${MAX_TIMEOUT_SECONDS}) or try another URL`,
-    );
-  }
-  if (request?.signal.aborted) return new Error(`Cannot ${action}: the request was aborted`);
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(`Cannot ${action}: ${oneLine(message)}; check the URL and that the host is reachable`);
-}
-
-/** Collapses whitespace so a message stays on one line. */
-export function oneLine(text: string): string {
-  return text.replace(/\s+/g, " ").trim();
-}
-
-/** What was read from a body: at most the cap, and whether more was left unread. */
-export interface CappedBody {
-  bytes: Uint8Array;
-  truncated: boolean;
-}
-
-/** Reads a response body up to `max` bytes, then cancels the rest of the download. */
-export async function readCapped(response: Response, max: number): Promise<CappedBody> {
-  if (!response.body) return { bytes: new Uint8Array(), truncated: false };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let truncated = false;
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      total += value.length;
-      if (total > max) {
-        truncated = true;
-        await reader.cancel().catch(() => {});
-        break;
-      }
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  const bytes = new Uint8Array(Math.min(total, max));
-  let offset = 0;
-  for (const chunk of chunks) {
-    if (offset >= bytes.length) break;
-    const part = chunk.subarray(0, bytes.length - offset);
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return { bytes, truncated };
 }
 
 type Kind = "html" | "text" | "binary" | "unknown";
@@ -290,9 +211,6 @@ async function httpError(response: Response, url: URL, max: number): Promise<Too
     { status: response.status, url: url.href },
   );
 }
-
-/** The HTTP statuses that redirect to their `Location`. */
-export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
 /**
  * Converts a fetched page, telling the UI first. The conversion runs on a worker that the request's

@@ -8,17 +8,18 @@
 
 import { type Tool, type ToolContext, ToolError, type ToolResult } from "../core/tool.ts";
 import { truncateHead } from "../core/truncate.ts";
-import { inlineText, parseHtml } from "./html.ts";
 import {
   describeNetError,
+  inlineText,
   MAX_REDIRECTS,
   oneLine,
+  parseHtml,
   readCapped,
   REDIRECT_STATUSES,
   type RequestSignal,
   requestSignal,
   USER_AGENT,
-} from "./webfetch.ts";
+} from "./web/mod.ts";
 
 /** Results returned when the model does not say how many. */
 export const DEFAULT_RESULTS = 5;

@@ -4,8 +4,8 @@
  */
 
 import { textResult, type Tool } from "../core/tool.ts";
-import { atomicWrite, fileToolError } from "./atomic_write.ts";
-import { resolvePath } from "./path.ts";
+import { atomicWrite, fileToolError } from "./_atomic_write.ts";
+import { resolvePath } from "./_path.ts";
 
 /** `write {path, content}`: writes the content to the file and reports how many bytes went where. */
 export const writeTool: Tool = {

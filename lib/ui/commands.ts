@@ -9,7 +9,7 @@ import type { Usage } from "../core/mod.ts";
 import { expandSkillCommand } from "../context/mod.ts";
 import type { Palette } from "./ansi.ts";
 import { formatTokens } from "./render.ts";
-import type { QueuedMessage, ReplSession } from "./session.ts";
+import type { QueuedMessage, ReplSession } from "./runtime.ts";
 
 /** What a command can do to the REPL. */
 export interface CommandHost {

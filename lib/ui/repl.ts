@@ -12,7 +12,7 @@ import { type CommandHost, completions, parseCommand, runCommand } from "./comma
 import { type Key, KeyDecoder, LineEditor } from "./input.ts";
 import { EventRenderer, userLines } from "./render.ts";
 import { type LiveView, Screen } from "./screen.ts";
-import type { ReplSession } from "./session.ts";
+import type { ReplSession } from "./runtime.ts";
 import { activityLine, SPINNER_INTERVAL_MS } from "./spinner.ts";
 
 /** The terminal input the REPL reads; `Deno.stdin` fits. */

@@ -5,8 +5,7 @@
  */
 
 import type { Palette } from "./ansi.ts";
-import type { Activity } from "./render.ts";
-import { formatElapsed } from "./render.ts";
+import { type Activity, formatElapsed } from "./render.ts";
 
 /** Braille spinner frames, one every {@link SPINNER_INTERVAL_MS}. */
 export const SPINNER_FRAMES: readonly string[] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

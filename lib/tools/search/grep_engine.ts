@@ -13,9 +13,8 @@
  */
 
 import { join } from "node:path";
-import { formatSize } from "../core/mod.ts";
-import type { GlobMatcher } from "./glob_pattern.ts";
-import { nameGlob, pathGlob } from "./glob_pattern.ts";
+import { formatSize } from "../../core/mod.ts";
+import { type GlobMatcher, nameGlob, pathGlob } from "./glob_pattern.ts";
 import { runRipgrep } from "./ripgrep.ts";
 import { translateRegex } from "./rust_regex.ts";
 import { IgnoreCheck, Pacer, walkTree } from "./walk.ts";

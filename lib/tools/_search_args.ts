@@ -4,8 +4,8 @@
  * @module
  */
 
-import { compileGlob, type GlobMatcher } from "./glob_pattern.ts";
-import { describeFsError, resolvePath } from "./path.ts";
+import { compileGlob, type GlobMatcher } from "./search/mod.ts";
+import { describeFsError, resolvePath } from "./_path.ts";
 
 /** Compiles a glob argument, turning a malformed one into an error the model can act on. */
 export function globArgument(pattern: string, tool: string): GlobMatcher {

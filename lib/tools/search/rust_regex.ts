@@ -16,7 +16,7 @@
  * @module
  */
 
-import { propertyEscape } from "./unicode_properties.ts";
+import { propertyEscape } from "./_unicode_properties.ts";
 
 /** Rust's `\w`: letters (with their marks), decimal digits, connector punctuation and joiners. */
 const WORD = "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}";

@@ -6,7 +6,7 @@
  */
 
 import { basename, dirname, join, resolve } from "node:path";
-import { describeFsError } from "./path.ts";
+import { describeFsError } from "./_path.ts";
 
 /** Options for {@link atomicWrite}. */
 export interface AtomicWriteOptions {

@@ -5,13 +5,12 @@
  */
 
 import { Agent, InputQueue } from "../agent/mod.ts";
-import type { Provider, Tool } from "../core/mod.ts";
-import { VERSION } from "../core/mod.ts";
+import { type Provider, type Tool, VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
-import { buildToolSurface, describeOmitted, type OmittedTool } from "../tools/registry.ts";
+import { buildToolSurface, describeOmitted, type OmittedTool } from "../tools/mod.ts";
 import { buildSystemPrompt, readTextOrFile, type Skill } from "../context/mod.ts";
 import type { CliOptions } from "./args.ts";
-import type { ResolvedConfig } from "./config.ts";
+import type { ResolvedConfig } from "../config/mod.ts";
 import type { CliIo } from "./main.ts";
 
 /** Everything a front end needs to drive a conversation. */
