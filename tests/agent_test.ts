@@ -89,7 +89,7 @@ async function collect(run: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
   return events;
 }
 
-function toolMessages(messages: Message[]) {
+function toolMessages(messages: readonly Message[]) {
   return messages.filter((m) => m.role === "tool");
 }
 
@@ -99,9 +99,12 @@ Deno.test("agent streams a plain answer and ends with its text and usage", async
   const events = await collect(agent.run("hi", new AbortController().signal));
   assertEquals(events.map((e) => e.type), [
     "agent_start",
+    "system_prompt",
+    "message",
     "turn_start",
     "text_delta",
     "usage",
+    "message",
     "turn_end",
     "agent_end",
   ]);

@@ -1,8 +1,31 @@
 /**
- * The agent: the loop, its conversation and the queue of messages typed while it works.
+ * The agent: the loop, the conversation it owns, one tool call and a batch of them, argument
+ * validation, and the queue of messages typed while it works.
  * @module
  */
 
 export { Agent, type AgentOptions } from "./agent.ts";
+export {
+  consistentPrefix,
+  Conversation,
+  type ConversationListener,
+  type ConversationOptions,
+  replay,
+  type Replayed,
+} from "./conversation.ts";
+export { type LoopContext, runLoop } from "./loop.ts";
+export { groupCalls, runToolCalls, SKIPPED } from "./tool_batch.ts";
+export {
+  type BeforeToolCall,
+  type CallContext,
+  finishResult,
+  MAX_RESULT_BYTES,
+  prepareCall,
+  type PreparedCall,
+  runCall,
+  runsConcurrently,
+  type ToolCallRequest,
+  type ToolOutcome,
+} from "./tool_call.ts";
 export { InputQueue, type MessageQueue } from "./queue.ts";
 export { checkArguments, coerceArguments, parseArguments } from "./validate.ts";

@@ -6,6 +6,7 @@
 
 import { HELP, parseCli } from "./args.ts";
 import { ConfigError, UsageError, VERSION } from "../core/mod.ts";
+import { readEnv } from "../config/env.ts";
 
 /** The process streams and environment a run uses; tests may replace them. */
 export interface CliIo {
@@ -26,18 +27,9 @@ async function writeLine(stream: WritableStream<Uint8Array>, text: string): Prom
   }
 }
 
-function safeEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    // Without --allow-env for this variable, it counts as unset.
-    return undefined;
-  }
-}
-
 /** The real process streams. */
 export function processIo(): CliIo {
-  return { stdout: Deno.stdout.writable, stderr: Deno.stderr.writable, env: safeEnv, cwd: Deno.cwd() };
+  return { stdout: Deno.stdout.writable, stderr: Deno.stderr.writable, env: readEnv, cwd: Deno.cwd() };
 }
 
 /**
@@ -114,7 +106,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     );
   }
 
-  const [{ resolveConfig }, { createSession }] = await Promise.all([
+  const [{ resolveConfig }, { createRuntime }] = await Promise.all([
     import("../config/mod.ts"),
     import("./runtime.ts"),
   ]);
@@ -129,15 +121,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
       }
     },
   });
-  const session = await createSession({ options, config, io });
+  const runtime = await createRuntime({ options, config, io });
   // Notes go to stderr, so they never mix with the answer or the JSON events on stdout.
   if (!options.quiet || interactive) {
-    for (const warning of session.warnings) await writeLine(io.stderr, `nanocode: ${warning}`);
+    for (const warning of runtime.warnings) await writeLine(io.stderr, `nanocode: ${warning}`);
   }
 
   if (interactive) {
     const { runRepl } = await import("../ui/mod.ts");
-    return await runRepl(session, { initialPrompt: prompt });
+    return await runRepl(runtime, { initialPrompt: prompt, env: io.env, cwd: io.cwd });
   }
 
   // Ctrl-C, a kill or a closed terminal stop the run the same way: the request and every running
@@ -158,7 +150,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   });
   try {
     const { runHeadless } = await import("../headless/mod.ts");
-    const code = await runHeadless(session.agent.run(prompt!, controller.signal), {
+    const code = await runHeadless(runtime.agent.run(prompt!, controller.signal), {
       mode: options.mode,
       quiet: options.quiet,
       showThinking: config.showThinking,

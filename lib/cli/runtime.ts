@@ -1,43 +1,48 @@
 /**
- * A session: the provider, the tool surface, the system prompt and the agent, built from the
- * resolved configuration. Both front ends (REPL and headless) start from one.
+ * The composition root: the provider, the tool surface, the system prompt and the agent, built from
+ * the resolved configuration. Both front ends (REPL and headless) start from one runtime.
  * @module
  */
 
 import { Agent, InputQueue } from "../agent/mod.ts";
-import { type Provider, type Tool, VERSION } from "../core/mod.ts";
+import type { Provider, Tool } from "../core/mod.ts";
+import { VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
-import { buildToolSurface, describeOmitted, type OmittedTool } from "../tools/mod.ts";
-import { buildSystemPrompt, readTextOrFile, type Skill } from "../context/mod.ts";
-import type { CliOptions } from "./args.ts";
+import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
+import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
 import type { ResolvedConfig } from "../config/mod.ts";
+import type { CliOptions } from "./args.ts";
 import type { CliIo } from "./main.ts";
 
 /** Everything a front end needs to drive a conversation. */
-export interface Session {
+export interface Runtime {
   agent: Agent;
   provider: Provider;
   config: ResolvedConfig;
   /** Messages typed while the agent works. */
   queue: InputQueue;
   tools: Tool[];
+  /** The tools that only read (a side question gets these and no others). */
+  readOnlyTools: Tool[];
   omitted: OmittedTool[];
   skills: Skill[];
   /** One-line notes for the user (tools left out, unreadable context files, skipped skills). */
   warnings: string[];
+  /** The text `/skill:<name> [args]` sends. Throws a one-line error for an unknown or unreadable skill. */
+  expandSkill(name: string, args: string): Promise<string>;
   /** Re-reads context files and skills and rebuilds the system prompt, keeping the conversation. */
   reload(): Promise<string[]>;
 }
 
-/** What {@link createSession} is built from. */
-export interface SessionOptions {
+/** What {@link createRuntime} is built from. */
+export interface RuntimeOptions {
   options: CliOptions;
   config: ResolvedConfig;
   io: CliIo;
 }
 
-/** Builds a session: tool surface, system prompt, provider and agent. */
-export async function createSession({ options, config, io }: SessionOptions): Promise<Session> {
+/** Builds a runtime: tool surface, system prompt, provider and agent. */
+export async function createRuntime({ options, config, io }: RuntimeOptions): Promise<Runtime> {
   const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd });
   const provider = createOpenAIProvider({
     baseUrl: config.baseUrl,
@@ -75,13 +80,15 @@ export async function createSession({ options, config, io }: SessionOptions): Pr
     systemPrompt: built.prompt,
     queue,
     acceptsImages: config.images === "auto" ? acceptsImages : () => config.images === "on",
+    env: io.env,
   });
-  const session: Session = {
+  const runtime: Runtime = {
     agent,
     provider,
     config,
     queue,
     tools,
+    readOnlyTools: readOnlyTools(tools),
     omitted,
     skills: built.skills,
     warnings: [
@@ -90,14 +97,21 @@ export async function createSession({ options, config, io }: SessionOptions): Pr
       ...pathLikeText("--append-system-prompt", options.appendSystemPrompt, appendOverride),
       ...summarizeWarnings(built.warnings),
     ],
+    expandSkill(name, args) {
+      const skill = runtime.skills.find((s) => s.name === name);
+      if (!skill) {
+        throw new Error(`Cannot run skill "${name}": no skill of that name is loaded; /skills lists them.`);
+      }
+      return expandSkillCommand(skill, args);
+    },
     async reload() {
       const again = await build();
       agent.setSystemPrompt(again.prompt);
-      session.skills = again.skills;
+      runtime.skills = again.skills;
       return summarizeWarnings(again.warnings);
     },
   };
-  return session;
+  return runtime;
 }
 
 /**

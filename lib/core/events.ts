@@ -5,12 +5,28 @@
  */
 
 import type { StopReason } from "./provider.ts";
-import type { Usage } from "./messages.ts";
+import type { Message, Usage } from "./messages.ts";
 
-/** Every event an agent run can emit. */
+/**
+ * A change to the conversation. These are the source of truth: replaying them in order rebuilds the
+ * exact message array the next request sends (saved sessions, `--resume` and job monitors rely on it).
+ */
+export type ConversationEvent =
+  /** A whole message appended, as sent on the wire (user input, assistant turns with reasoning, tool results). */
+  | { type: "message"; message: Message }
+  /** The model the next requests name. */
+  | { type: "model_change"; model: string }
+  /** The system prompt, replacing the one before (the first message of the conversation). */
+  | { type: "system_prompt"; prompt: string }
+  /** Everything but the system prompt dropped. */
+  | { type: "clear" };
+
+/** Every event an agent run can emit: its own progress, the live deltas and the conversation's changes. */
 export type AgentEvent =
+  | ConversationEvent
   | { type: "agent_start"; model: string; cwd: string; tools: string[] }
   | { type: "turn_start"; turn: number }
+  /** Live text of the answer; for display only (the `message` event holds the whole answer). */
   | { type: "text_delta"; text: string }
   | { type: "thinking_delta"; text: string }
   /** A complete tool call, arguments parsed (or the raw text when they were not valid JSON). */

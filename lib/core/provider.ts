@@ -18,7 +18,7 @@ export interface ToolSpec {
 /** One request to the model. */
 export interface ChatRequest {
   model: string;
-  messages: Message[];
+  messages: readonly Message[];
   tools?: ToolSpec[];
 }
 

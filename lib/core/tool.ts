@@ -21,6 +21,8 @@ export interface ToolContext {
   signal: AbortSignal;
   /** Streams partial output to the UI (e.g. the tail of a running command). Never seen by the model. */
   update(text: string): void;
+  /** Reads the environment the run was configured with (unset when absent or not granted). */
+  env?: (name: string) => string | undefined;
 }
 
 /** What a tool returns. `content` goes to the model; `details` travel in events for the UI only. */
@@ -37,6 +39,12 @@ export interface Tool {
   parameters: JsonSchema;
   /** Deno permissions the tool needs; the registry drops tools whose permissions were not granted. */
   permissions: readonly ToolPermission[];
+  /**
+   * True for a tool that only reads: calls of such tools in one assistant message run concurrently,
+   * and it belongs to the read-only set (`/btw --tools`). A tool that writes, runs commands or is
+   * unknown runs alone, in order.
+   */
+  readOnly?: boolean;
   /**
    * Folds legacy or loose argument shapes into the schema's shape before validation (e.g. an array
    * sent as a JSON string). Optional.

@@ -40,7 +40,12 @@ export async function runHeadless(
       await err.write(encoder.encode("\n"));
     }
     await err.write(encoder.encode(line + "\n"));
+    lastCall = undefined;
   };
+  // Calls that run together report in call order; a call's line is printed when it starts only if
+  // no other call is running, else with its result, so every result stands under its own call.
+  const calls = new Map<string, { line: string; printed: boolean }>();
+  let lastCall: string | undefined;
   let code = 0;
   try {
     for await (const event of events) {
@@ -63,14 +68,26 @@ export async function runHeadless(
             await err.write(encoder.encode(paint("2", event.text)));
           }
           break;
-        case "tool_call":
-          await trace(`${paint("36", "⏺")} ${formatToolCall(event.name, event.args)}`);
+        case "tool_call": {
+          const line = `${paint("36", "⏺")} ${formatToolCall(event.name, event.args)}`;
+          const printed = calls.size === 0;
+          calls.set(event.id, { line, printed });
+          if (printed) {
+            await trace(line);
+            lastCall = event.id;
+          }
           break;
-        case "tool_result":
+        }
+        case "tool_result": {
+          const call = calls.get(event.id);
+          calls.delete(event.id);
+          if (call && !(call.printed && lastCall === event.id)) await trace(call.line);
+          lastCall = undefined;
           await trace(
             `  ⎿  ${event.isError ? paint("31", summarizeResult(event.text)) : summarizeResult(event.text)}`,
           );
           break;
+        }
         case "retry":
           await trace(
             paint(

@@ -34,6 +34,7 @@ export function createFindTool(options: FileToolOptions = {}): Tool {
       required: ["pattern"],
     },
     permissions: ["read"],
+    readOnly: true,
     async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
       const pattern = requiredString(args, "pattern", "find");
       const path = optionalString(args, "path", "find");

@@ -54,6 +54,7 @@ export function createGlobTool(options: FileToolOptions = {}): Tool {
       required: ["pattern"],
     },
     permissions: ["read"],
+    readOnly: true,
     async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
       const pattern = requiredString(args, "pattern", "glob");
       const path = optionalString(args, "path", "glob");

@@ -211,6 +211,7 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
       required: ["pattern"],
     },
     permissions: ["read"],
+    readOnly: true,
     async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
       const pattern = requiredString(args, "pattern", "grep");
       const path = optionalString(args, "path", "grep");

@@ -53,6 +53,7 @@ export function createLsTool(_options: FileToolOptions = {}): Tool {
       },
     },
     permissions: ["read"],
+    readOnly: true,
     async execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
       const path = optionalString(args, "path", "ls");
       const limit = optionalCount(args, "limit", { tool: "ls", fallback: LS_DEFAULT_LIMIT });

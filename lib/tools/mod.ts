@@ -31,6 +31,11 @@ export const BUILTIN_TOOLS: readonly Tool[] = [
   websearchTool,
 ];
 
+/** The tools that only read: what a side question (`/btw --tools`) or a read-only mode offers. */
+export function readOnlyTools(tools: readonly Tool[]): Tool[] {
+  return tools.filter((t) => t.readOnly === true);
+}
+
 /** The flag that grants each permission. */
 const FLAGS: Record<ToolPermission, string> = {
   read: "--allow-read",

@@ -230,6 +230,7 @@ export const readTool: Tool = {
     additionalProperties: false,
   },
   permissions: ["read"],
+  readOnly: true,
   async execute(args, ctx) {
     const { path } = args;
     if (typeof path !== "string" || path.trim() === "") {

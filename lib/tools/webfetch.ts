@@ -429,6 +429,7 @@ export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
       additionalProperties: false,
     },
     permissions: ["net"],
+    readOnly: true,
     execute,
   };
 }

@@ -48,19 +48,10 @@ export interface SearchResult {
 
 /** Options for {@link createWebsearchTool}; the defaults read the real environment and network. */
 export interface WebsearchOptions {
-  /** Reads an environment variable (default: `Deno.env.get`, treating a refused read as unset). */
+  /** Reads an environment variable (default: the run's, from the tool context). */
   env?: (name: string) => string | undefined;
   /** The fetch implementation (default: the global `fetch`). */
   fetch?: typeof fetch;
-}
-
-function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    // Without --allow-env the variables are simply unset.
-    return undefined;
-  }
 }
 
 function parseQuery(value: unknown): string {
@@ -350,10 +341,10 @@ async function searchDuckDuckGo(
 
 /** Creates the `websearch` tool. Tests pass their own environment and so their own back-end URLs. */
 export function createWebsearchTool(options: WebsearchOptions = {}): Tool {
-  const env = options.env ?? readEnv;
   const fetchImpl = options.fetch ?? fetch;
 
   async function execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult> {
+    const env = options.env ?? ctx.env ?? (() => undefined);
     const query = parseQuery(args.query);
     const count = parseCount(args.numResults);
     const backend: Backend = { request: requestSignal(ctx.signal, SEARCH_TIMEOUT_SECONDS), fetch: fetchImpl };
@@ -398,6 +389,7 @@ export function createWebsearchTool(options: WebsearchOptions = {}): Tool {
       additionalProperties: false,
     },
     permissions: ["net"],
+    readOnly: true,
     execute,
   };
 }

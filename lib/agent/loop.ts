@@ -1,0 +1,174 @@
+/**
+ * The loop: a boundary step before every model call, a streamed turn, the tool calls, again until the
+ * model answers without tools. It orchestrates and nothing else: the provider, the tools and the
+ * boundary come in as arguments, every change goes through the conversation, everything comes out
+ * as events.
+ * @module
+ */
+
+import {
+  addUsage,
+  type AgentEvent,
+  type AssistantMessage,
+  type ContentPart,
+  contentText,
+  type Provider,
+  type ProviderDelta,
+  type StopReason,
+  type Tool,
+  type Usage,
+  ZERO_USAGE,
+} from "../core/mod.ts";
+import type { Conversation } from "./conversation.ts";
+import { runToolCalls } from "./tool_batch.ts";
+import type { BeforeToolCall } from "./tool_call.ts";
+
+/** What one run of the loop works with. */
+export interface LoopContext {
+  conversation: Conversation;
+  provider: Provider;
+  tools: readonly Tool[];
+  cwd: string;
+  signal: AbortSignal;
+  env?: (name: string) => string | undefined;
+  /** Runs before every model call: delivers steering now; finished jobs and compaction plug in here. */
+  boundary(): AsyncIterable<AgentEvent>;
+  /** Whether the boundary has something to deliver (steering typed while the last answer streamed). */
+  pending(): boolean;
+  /** The next follow-up, taken when the agent would otherwise stop. */
+  followUp(): string | undefined;
+  beforeToolCall?: BeforeToolCall;
+  acceptsImages?: (model: string) => boolean;
+}
+
+type Done = Extract<ProviderDelta, { type: "done" }>;
+
+/** What a run has gathered so far, for its closing `agent_end`. */
+interface RunState {
+  turn: number;
+  usage: Usage;
+  /** The text of the latest answer. */
+  text: string;
+  reason: StopReason;
+  error: string;
+}
+
+/** Runs the loop for one user input; every tool call the model made gets a result, even on abort. */
+export async function* runLoop(input: string | ContentPart[], ctx: LoopContext): AsyncGenerator<AgentEvent> {
+  const { conversation, signal } = ctx;
+  const run: RunState = { turn: 0, usage: { ...ZERO_USAGE }, text: "", reason: "stop", error: "" };
+  yield { type: "agent_start", model: conversation.model, cwd: ctx.cwd, tools: ctx.tools.map((t) => t.name) };
+  yield conversation.append({ role: "user", content: input });
+  while (true) {
+    yield* ctx.boundary();
+    yield { type: "turn_start", turn: ++run.turn };
+    const done: Done = yield* streamTurn(ctx, run);
+    run.reason = done.reason;
+    run.text = contentText(done.message.content);
+    if (done.reason === "error" || done.reason === "aborted") {
+      // Keep what the model said, never tool calls that will not run: a broken stream's calls may be
+      // incomplete, and running them could repeat work the model did not finish asking for.
+      if (run.text) yield conversation.append({ role: "assistant", content: run.text });
+      if (done.reason === "error") {
+        run.error = done.error ?? "the model request failed";
+        yield {
+          type: "error",
+          message: run.error,
+          ...(done.contextOverflow ? { contextOverflow: true } : {}),
+        };
+      }
+      yield { type: "turn_end", turn: run.turn, reason: done.reason };
+      break;
+    }
+    yield conversation.append(withValidArguments(done.message));
+    if (done.toolCalls.length > 0) {
+      yield* runToolCalls(done.toolCalls, {
+        ...ctx,
+        acceptsImages: ctx.acceptsImages?.(conversation.model) ?? true,
+        append: (message) => conversation.append(message),
+      });
+    }
+    yield { type: "turn_end", turn: run.turn, reason: done.reason };
+    if (signal.aborted) {
+      // A complete answer stays complete; an interrupted tool turn is what was cut short.
+      if (done.toolCalls.length > 0) run.reason = "aborted";
+      break;
+    }
+    if (done.toolCalls.length > 0 || ctx.pending()) continue;
+    const followUp = ctx.followUp();
+    if (followUp === undefined) break;
+    yield { type: "queue", kind: "followup", text: followUp };
+    yield conversation.append({ role: "user", content: followUp });
+  }
+  yield {
+    type: "agent_end",
+    text: run.text,
+    reason: run.reason,
+    usage: run.usage,
+    turns: run.turn,
+    ...(run.error ? { error: run.error } : {}),
+  };
+}
+
+/** Streams one model call, passing on its deltas; returns the final `done` delta. */
+async function* streamTurn(ctx: LoopContext, run: { usage: Usage }): AsyncGenerator<AgentEvent, Done> {
+  const { conversation, tools } = ctx;
+  const request = {
+    model: conversation.model,
+    messages: conversation.messages,
+    tools: tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
+  };
+  for await (const delta of ctx.provider.stream(request, ctx.signal)) {
+    switch (delta.type) {
+      case "text":
+        yield { type: "text_delta", text: delta.text };
+        break;
+      case "thinking":
+        yield { type: "thinking_delta", text: delta.text };
+        break;
+      case "usage":
+        run.usage = addUsage(run.usage, delta.usage);
+        yield { type: "usage", usage: delta.usage, total: run.usage };
+        break;
+      case "retry":
+        yield { ...delta, type: "retry" };
+        break;
+      case "done":
+        return delta;
+    }
+  }
+  const message: AssistantMessage = { role: "assistant", content: null };
+  return {
+    type: "done",
+    reason: "error",
+    message,
+    toolCalls: [],
+    error: "the model stream ended without a result",
+  };
+}
+
+/**
+ * The assistant message as it is kept for later requests: tool-call arguments that are not a JSON
+ * object become `{}`, since some endpoints reject a history holding malformed arguments. The tool's
+ * error result already told the model what was wrong with what it sent.
+ */
+function withValidArguments(message: AssistantMessage): AssistantMessage {
+  if (!message.tool_calls?.some((call) => !isJsonObject(call.function.arguments))) return message;
+  return {
+    ...message,
+    tool_calls: message.tool_calls.map((call) =>
+      isJsonObject(call.function.arguments)
+        ? call
+        : { ...call, function: { ...call.function, arguments: "{}" } }
+    ),
+  };
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
