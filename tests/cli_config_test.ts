@@ -1,5 +1,11 @@
 import { assert, assertEquals, assertRejects } from "./support/assert.ts";
-import { DEFAULT_BASE_URL, DEFAULT_MODEL, keyFromAuthJson, resolveConfig } from "../lib/config/endpoint.ts";
+import {
+  DEFAULT_BASE_URL,
+  DEFAULT_MODEL,
+  isOpenCodeEndpoint,
+  keyFromAuthJson,
+  resolveConfig,
+} from "../lib/config/endpoint.ts";
 import { parseCli } from "../lib/cli/args.ts";
 import { UsageError } from "../lib/core/mod.ts";
 
@@ -148,4 +154,21 @@ Deno.test("NANOCODE_IMAGES forces image input on or off; unset, the model id dec
   assertEquals((await resolveConfig(sources(base))).images, "auto");
   assertEquals((await resolveConfig(sources({ ...base, NANOCODE_IMAGES: "0" }))).images, "off");
   assertEquals((await resolveConfig(sources({ ...base, NANOCODE_IMAGES: "1" }))).images, "on");
+});
+
+Deno.test("config keeps OpenCode keys from hosts that only look like opencode.ai", async () => {
+  const auth = {
+    "/home/u/.local/share/opencode/auth.json": JSON.stringify({ opencode: { type: "api", key: "zen" } }),
+  };
+  const openCodeKeys = { OPENCODE_API_KEY: "secret", OPENCODE_GO_API_KEY: "go-secret" };
+  for (const baseUrl of ["https://evilopencode.ai/zen/v1", "https://opencode.ai.example.com/zen/go/v1"]) {
+    const noKey = /no API key found; set OPENAI_API_KEY$/;
+    await assertRejects(() => resolveConfig(sources(openCodeKeys, {}, { baseUrl })), noKey);
+    await assertRejects(() => resolveConfig(sources({ HOME: "/home/u" }, auth, { baseUrl })), noKey);
+    const env = { ...openCodeKeys, HOME: "/home/u", OPENAI_API_KEY: "mine" };
+    const config = await resolveConfig(sources(env, auth, { baseUrl }));
+    assertEquals([config.apiKey, config.keySource], ["mine", "OPENAI_API_KEY"]);
+    assertEquals(isOpenCodeEndpoint(baseUrl), false, baseUrl);
+  }
+  assertEquals(isOpenCodeEndpoint("https://api.opencode.ai/v1"), true);
 });

@@ -96,6 +96,19 @@ Deno.test("provider reads reasoning_details text and summary, joining streamed f
   assertEquals(done.message.content, "Done.");
 });
 
+Deno.test("provider joins a reasoning signature streamed in fragments instead of keeping the last one", async () => {
+  const detail = { type: "reasoning.text", index: 0 };
+  const raw = deltas(
+    { reasoning_details: [{ ...detail, text: "Thinking." }] },
+    { reasoning_details: [{ ...detail, signature: "EqQB" }] },
+    { reasoning_details: [{ ...detail, signature: "CkYI" }] },
+    { reasoning_details: [{ ...detail, signature: "Aw==" }] },
+    { content: "Done." },
+  );
+  const { done } = await run({ raw });
+  assertEquals(done.message.reasoning_details, [{ ...detail, text: "Thinking.", signature: "EqQBCkYIAw==" }]);
+});
+
 Deno.test("provider shows reasoning sent in two fields at once only once", async () => {
   const raw = deltas(
     { reasoning: "once", reasoning_details: [{ type: "reasoning.text", text: "once", index: 0 }] },

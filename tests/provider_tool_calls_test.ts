@@ -169,3 +169,20 @@ Deno.test("provider returns no tool calls from a stream that broke", async () =>
   assertEquals(done.toolCalls, []);
   assertEquals(done.message.tool_calls, undefined);
 });
+
+Deno.test("provider keeps two parallel calls apart when they arrive fragmented without an index in one chunk", async () => {
+  const raw = calls([
+    [
+      { id: "a", type: "function", function: { name: "read", arguments: '{"pa' } },
+      { id: "b", type: "function", function: { name: "grep", arguments: '{"pat' } },
+    ],
+    [{ function: { arguments: 'th":"a.ts"}' } }, { function: { arguments: 'tern":"TODO"}' } }],
+  ]);
+  const { done, announced } = await run({ raw });
+  const expected = [
+    { id: "a", name: "read", arguments: '{"path":"a.ts"}' },
+    { id: "b", name: "grep", arguments: '{"pattern":"TODO"}' },
+  ];
+  assertEquals(done.toolCalls, expected);
+  assertEquals(announced, expected);
+});

@@ -168,6 +168,17 @@ Deno.test("bash kills the whole process group when the timeout expires", async (
   });
 });
 
+Deno.test("bash stops a command at the timeout asked, not later", async () => {
+  // The upper bound leaves 4 s for starting bash and stopping it on a loaded machine, far below the
+  // 30 s the command would take on its own.
+  const started = performance.now();
+  const error = await toolError(within(30_000, run(bashTool, { command: "sleep 30", timeout: 1 })));
+  const elapsed = performance.now() - started;
+  assertEquals(error.message, "Command timed out after 1 second");
+  assert(elapsed >= 1000, `stopped after ${Math.round(elapsed)} ms, before the 1 s timeout`);
+  assert(elapsed < 5000, `stopped after ${Math.round(elapsed)} ms, more than 4 s past the 1 s timeout`);
+});
+
 Deno.test("bash treats a zero or negative timeout as no timeout", async () => {
   for (const timeout of [0, -5]) {
     const result = await run(bashTool, { command: "echo done", timeout });

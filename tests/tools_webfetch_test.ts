@@ -220,6 +220,55 @@ Deno.test("webfetch times out when a body stops arriving halfway", async () => {
   assertStringIncludes(error.message, "no complete response within 0.3 s");
 });
 
+/**
+ * Stands in for the clock behind `AbortSignal.timeout` while `fn` runs: each delay asked for is
+ * recorded, and `elapse()` fires the timeouts as if that much time had passed.
+ */
+async function withFakeTimeouts(fn: (clock: { delays: number[]; elapse(): void }) => Promise<void>) {
+  const real = AbortSignal.timeout;
+  const timers: AbortController[] = [];
+  const clock = {
+    delays: [] as number[],
+    elapse: () => timers.forEach((t) => t.abort(new DOMException("Signal timed out.", "TimeoutError"))),
+  };
+  AbortSignal.timeout = (ms: number) => {
+    clock.delays.push(ms);
+    timers.push(new AbortController());
+    return timers[timers.length - 1].signal;
+  };
+  try {
+    await fn(clock);
+  } finally {
+    AbortSignal.timeout = real;
+  }
+}
+
+Deno.test("webfetch lowers a timeout above 120 s to 120 s and keeps a shorter one", async () => {
+  for (const [asked, honoured] of [[600, 120], [90, 90]]) {
+    await withFakeTimeouts(async (clock) => {
+      await using server = startServer((_request, _url, closing) => {
+        clock.elapse();
+        return noAnswer(closing);
+      });
+      const error = await rejection(() =>
+        webfetchTool.execute({ url: `${server.origin}/slow`, timeout: asked }, toolContext())
+      );
+      assertEquals(clock.delays, [honoured * 1000]);
+      assertStringIncludes(error.message, `no complete response within ${honoured} s;`);
+    });
+  }
+});
+
+Deno.test("webfetch still fetches a page when asked for a timeout longer than a timer can hold", async () => {
+  // 10^7 s is past a timer's 2^31 ms; such a timer fires at once, so only the cap lets this through.
+  await using server = startServer(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return new Response("patient");
+  });
+  const result = await webfetchTool.execute({ url: server.origin, timeout: 1e7 }, toolContext());
+  assertEquals(resultText(result), "patient");
+});
+
 Deno.test("webfetch stops when the run is aborted", async () => {
   const controller = new AbortController();
   await using server = startServer((_request, _url, closing) => {
