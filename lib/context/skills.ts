@@ -73,6 +73,10 @@ export async function skillsFromScan(scan: NanocodeScan, home: string): Promise<
   const paths = listings.flat().map((folder) => join(folder, "SKILL.md"));
   const reads = await Promise.all(paths.map((path) => readText(path)));
 
+  const parsedSkills = await Promise.all(
+    reads.map((read, i) => read.kind === "text" ? parseSkill(paths[i], read.text) : null),
+  );
+
   const byName = new Map<string, Skill>();
   reads.forEach((read, i) => {
     const path = paths[i];
@@ -81,7 +85,7 @@ export async function skillsFromScan(scan: NanocodeScan, home: string): Promise<
       warnings.push(`Skipped skill ${path}: it ${read.reason}; ${read.fix}.`);
       return;
     }
-    const parsed = parseSkill(path, read.text);
+    const parsed = parsedSkills[i]!;
     if (typeof parsed === "string") {
       warnings.push(`Skipped skill ${path}: ${parsed}.`);
       return;
@@ -123,10 +127,10 @@ async function listSkillFolders(root: string, warnings: string[]): Promise<strin
 }
 
 /** Builds a skill from its file's text, or returns why it was skipped (the middle of a warning line). */
-function parseSkill(path: string, text: string): Skill | string {
+async function parseSkill(path: string, text: string): Promise<Skill | string> {
   let data: Record<string, unknown>;
   try {
-    const frontMatter = parseFrontMatter(text);
+    const frontMatter = await parseFrontMatter(text);
     if (!frontMatter.present) {
       return "it has no front matter; start it with a --- block holding name and description";
     }
