@@ -400,7 +400,7 @@ tmuxTest(
 );
 
 tmuxTest(
-  "/steer reaches the model before its next request, /btw --tools offers tools on a copy, and exit quits",
+  "/steer reaches the model before its next request, /btw --tools offers only the read-only tools, and exit quits",
   () =>
     withRepl({
       turns: [
@@ -418,7 +418,7 @@ tmuxTest(
       await h.send("/steer use the short path");
       const pane = await h.term.waitFor("Done with the steer.");
       assertStringIncludes(pane, "» steering: use the short path");
-      const [, second] = await h.llm.waitForRequests(2);
+      const [first, second] = await h.llm.waitForRequests(2);
       const last = second.body.messages[second.body.messages.length - 1];
       assertEquals(last, { role: "user", content: "use the short path" });
       await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
@@ -426,7 +426,13 @@ tmuxTest(
       await h.send("/btw --tools which files are here");
       await h.term.waitFor("Side look-up answer.");
       const [, , side] = await h.llm.waitForRequests(3);
-      assert((side.body.tools ?? []).length > 0, "the side request offers tools");
+      // deno-lint-ignore no-explicit-any
+      const names = (request: any): string[] => (request.body.tools ?? []).map((t: any) => t.function.name);
+      assert(names(side).includes("read"), `the side request offers no read tool: ${names(side)}`);
+      for (const name of ["bash", "write", "edit"]) {
+        assert(names(first).includes(name), `the main request lacks ${name}`);
+        assert(!names(side).includes(name), `the side request offers ${name}`);
+      }
       assert(JSON.stringify(side.body.messages).includes("which files are here"));
       await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
 

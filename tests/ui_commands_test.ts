@@ -1,6 +1,6 @@
 /** Slash commands against a recording host, without a terminal. */
-import { Agent, InputQueue } from "../lib/agent/mod.ts";
-import type { Provider, ProviderDelta } from "../lib/core/mod.ts";
+import { InputQueue } from "../lib/agent/mod.ts";
+import type { AgentEvent, Message, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
 import { createPalette } from "../lib/ui/ansi.ts";
 import {
   type CommandHost,
@@ -11,13 +11,34 @@ import {
   parseQueueJson,
   runCommand,
 } from "../lib/ui/commands.ts";
-import type { ReplSession } from "../lib/ui/runtime.ts";
+import type { ReplAgent, ReplRuntime } from "../lib/ui/runtime.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+
+/** A conversation the commands act on: no model behind it, its messages open to the test. */
+class FakeAgent implements ReplAgent {
+  messages: Message[] = [{ role: "system", content: "sys" }];
+  model = "mock-model";
+  tools: Tool[] = [];
+  setModel(model: string): void {
+    this.model = model;
+  }
+  clear(): void {
+    this.messages = this.messages.filter((m) => m.role === "system");
+  }
+  fork(): ReplAgent {
+    throw new Error("the commands do not fork; the REPL does");
+  }
+  // deno-lint-ignore require-yield
+  async *run(): AsyncGenerator<AgentEvent> {
+    throw new Error("the commands do not run the agent; the REPL does");
+  }
+}
 
 interface Recorded {
   host: CommandHost;
-  session: ReplSession;
-  /** The session's queue, with the methods the agent's loop drains it by. */
+  runtime: ReplRuntime;
+  agent: FakeAgent;
+  /** The runtime's queue, with the methods the agent's loop drains it by. */
   queue: InputQueue;
   /** What `host.busy` answers; a test may change it (a run ending while the editor is open). */
   busy: boolean;
@@ -37,7 +58,9 @@ function recorder(options: {
   busy?: boolean;
   /** The user's edit; it may also change the recorder, as things that happen while the editor is open. */
   edit?: (text: string, r: Recorded) => string;
-  skills?: ReplSession["skills"];
+  skills?: ReplRuntime["skills"];
+  /** What `/skill:<name>` expands to (default: the name and the arguments). */
+  expandSkill?: ReplRuntime["expandSkill"];
 } = {}): Recorded {
   const provider: Provider = {
     async *stream(): AsyncGenerator<ProviderDelta> {
@@ -48,20 +71,23 @@ function recorder(options: {
       return models instanceof Error ? Promise.reject(models) : Promise.resolve(models);
     },
   };
-  const agent = new Agent({ provider, tools: [], model: "mock-model", cwd: "/", systemPrompt: "sys" });
+  const agent = new FakeAgent();
   const queue = new InputQueue();
-  const session: ReplSession = {
+  const runtime: ReplRuntime = {
     agent,
     provider,
     config: { showThinking: true, baseUrl: "http://127.0.0.1:9/v1" },
     queue,
     tools: [],
+    readOnlyTools: [],
     omitted: [{ name: "bash", flags: ["--allow-run"] }],
     skills: options.skills ?? [],
+    expandSkill: options.expandSkill ?? ((name, args) => Promise.resolve(`skill ${name}: ${args}`)),
     reload: () => Promise.resolve(["AGENTS.md could not be read"]),
   };
   const r: Recorded = {
-    session,
+    runtime,
+    agent,
     queue,
     busy: options.busy ?? false,
     queueRuns: 0,
@@ -71,7 +97,7 @@ function recorder(options: {
     side: [],
     quit: false,
     host: {
-      session,
+      runtime,
       palette: createPalette(false),
       get busy() {
         return r.busy;
@@ -162,14 +188,14 @@ Deno.test("/model with an exact id switches, and a search only shows matches", a
   const r = recorder({ models: ["mock-model", "big-model", "big-thinker"] });
   const search = await r.run("/model big");
   assertStringIncludes(search, 'Models matching "big" (2):\n  big-model\n  big-thinker');
-  assertEquals(r.session.agent.model, "mock-model");
+  assertEquals(r.runtime.agent.model, "mock-model");
   assertStringIncludes(await r.run("/model big-thinker"), "Model set to big-thinker.");
-  assertEquals(r.session.agent.model, "big-thinker");
+  assertEquals(r.runtime.agent.model, "big-thinker");
   assertStringIncludes(
     await r.run("/model nothing-like-it"),
     'No model at the endpoint matches "nothing-like-it"',
   );
-  assertEquals(r.session.agent.model, "big-thinker");
+  assertEquals(r.runtime.agent.model, "big-thinker");
 });
 
 Deno.test("/model sets the id directly when the endpoint cannot list models", async () => {
@@ -177,7 +203,7 @@ Deno.test("/model sets the id directly when the endpoint cannot list models", as
   const text = await r.run("/model local-llama");
   assertStringIncludes(text, "Model set to local-llama.");
   assertStringIncludes(text, "cannot list models (Cannot list models: HTTP 404)");
-  assertEquals(r.session.agent.model, "local-llama");
+  assertEquals(r.runtime.agent.model, "local-llama");
   assertStringIncludes(await r.run("/model"), "✗ Cannot list models: HTTP 404");
 });
 
@@ -187,13 +213,13 @@ Deno.test("model search matches every word, ignoring case", () => {
 
 Deno.test("/c clears the conversation but not while the agent works", async () => {
   const r = recorder();
-  r.session.agent.messages.push({ role: "user", content: "hi" });
+  r.agent.messages.push({ role: "user", content: "hi" });
   assertEquals(await r.run("/c"), "Conversation cleared.");
-  assertEquals(r.session.agent.messages, [{ role: "system", content: "sys" }]);
+  assertEquals(r.agent.messages, [{ role: "system", content: "sys" }]);
   const busy = recorder({ busy: true });
-  busy.session.agent.messages.push({ role: "user", content: "hi" });
+  busy.agent.messages.push({ role: "user", content: "hi" });
   assertStringIncludes(await busy.run("/c"), "Cannot clear the conversation while the agent works");
-  assertEquals(busy.session.agent.messages.length, 2);
+  assertEquals(busy.agent.messages.length, 2);
 });
 
 Deno.test("/tools lists the active tools and says which flags would add the missing ones", async () => {
@@ -216,32 +242,32 @@ Deno.test("/steer, /queue and /followup hand their message to the host; empty on
 Deno.test("/queue lists the queue and /dequeue empties it, printing each message for re-entry", async () => {
   const r = recorder();
   assertEquals(await r.run("/queue"), "The queue is empty.");
-  r.session.queue.steer("one");
-  r.session.queue.followUp("two\nlines");
+  r.runtime.queue.steer("one");
+  r.runtime.queue.followUp("two\nlines");
   assertEquals(await r.run("/queue"), "Queued (2):\n  1. steer: one\n  2. follow-up: two ⏎ lines");
   assertEquals(await r.run("/dequeue"), "Took 2 messages off the queue:\none\ntwo\nlines");
-  assertEquals(r.session.queue.list(), []);
+  assertEquals(r.runtime.queue.list(), []);
 });
 
 Deno.test("/dequeue edit replaces the queue with the edited JSON", async () => {
   const r = recorder({ edit: (text) => text.replace("one", "uno") });
-  r.session.queue.steer("one");
-  r.session.queue.followUp("two");
+  r.runtime.queue.steer("one");
+  r.runtime.queue.followUp("two");
   const text = await r.run("/dequeue edit");
   assertStringIncludes(text, "Queue replaced: 2 messages.");
-  assertEquals(r.session.queue.list(), [{ kind: "steer", text: "uno" }, { kind: "followup", text: "two" }]);
+  assertEquals(r.runtime.queue.list(), [{ kind: "steer", text: "uno" }, { kind: "followup", text: "two" }]);
 });
 
 Deno.test("/dequeue edit prints the queue as stored, steering first", async () => {
   const r = recorder({
     edit: () => JSON.stringify([{ kind: "followup", text: "later" }, { kind: "steer", text: "now" }]),
   });
-  r.session.queue.steer("old");
+  r.runtime.queue.steer("old");
   assertEquals(
     await r.run("/dequeue edit"),
     "Queue replaced: 2 messages.\n  1. steer: now\n  2. follow-up: later",
   );
-  assertEquals(r.session.queue.list(), [{ kind: "steer", text: "now" }, { kind: "followup", text: "later" }]);
+  assertEquals(r.runtime.queue.list(), [{ kind: "steer", text: "now" }, { kind: "followup", text: "later" }]);
 });
 
 Deno.test("/dequeue edit holds the messages back while the editor is open and keeps what was queued meanwhile", async () => {
@@ -256,11 +282,11 @@ Deno.test("/dequeue edit holds the messages back while the editor is open and ke
       return text.replace("one", "uno");
     },
   });
-  r.session.queue.steer("one");
-  r.session.queue.followUp("two");
+  r.runtime.queue.steer("one");
+  r.runtime.queue.followUp("two");
   const text = await r.run("/dequeue edit");
   assertEquals(delivered, [], "a message being edited was delivered");
-  assertEquals(r.session.queue.list(), [
+  assertEquals(r.runtime.queue.list(), [
     { kind: "steer", text: "uno" },
     { kind: "steer", text: "steered meanwhile" },
     { kind: "followup", text: "two" },
@@ -282,13 +308,13 @@ Deno.test("/dequeue edit starts the next run when the run ended while the editor
       return text;
     },
   });
-  r.session.queue.followUp("next");
+  r.runtime.queue.followUp("next");
   await r.run("/dequeue edit");
   assertEquals(r.queueRuns, 1);
-  assertEquals(r.session.queue.list(), [{ kind: "followup", text: "next" }]);
+  assertEquals(r.runtime.queue.list(), [{ kind: "followup", text: "next" }]);
 
   const idle = recorder({ edit: (text) => text });
-  idle.session.queue.followUp("kept after an interrupt");
+  idle.runtime.queue.followUp("kept after an interrupt");
   await idle.run("/dequeue edit");
   assertEquals(idle.queueRuns, 0, "a queue kept while idle waits for the user");
 });
@@ -300,23 +326,23 @@ Deno.test("/dequeue edit puts the messages back, then those queued meanwhile, on
       return "not json\n";
     },
   });
-  bad.session.queue.steer("keep me");
+  bad.runtime.queue.steer("keep me");
   const error = await bad.run("/dequeue edit");
   assertStringIncludes(error, "✗ Cannot read the edited queue: invalid JSON");
   // JSON.parse's message quotes the input, newline included: the end of the line must survive it.
   assert(error.endsWith("; the queue is unchanged."), error);
   assert(!error.includes("\n"), error);
-  assertEquals(bad.session.queue.list(), [{ kind: "steer", text: "keep me" }, {
+  assertEquals(bad.runtime.queue.list(), [{ kind: "steer", text: "keep me" }, {
     kind: "followup",
     text: "typed meanwhile",
   }]);
 
   const none = recorder();
-  none.session.queue.steer("keep me");
+  none.runtime.queue.steer("keep me");
   const text = await none.run("/dequeue edit");
   assertStringIncludes(text, "set $VISUAL or $EDITOR");
   assert(text.endsWith("The queue is unchanged."), text);
-  assertEquals(none.session.queue.list(), [{ kind: "steer", text: "keep me" }]);
+  assertEquals(none.runtime.queue.list(), [{ kind: "steer", text: "keep me" }]);
 });
 
 Deno.test("the edited queue must be an array of {kind, text}", () => {
@@ -356,25 +382,30 @@ Deno.test("/btw passes the question and whether tools are allowed, even while th
   assertEquals(busy.side, [{ question: "hm", tools: false }]);
 });
 
-Deno.test("/skill:<name> sends the skill's body with the arguments, and suggests a name on a typo", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const path = `${dir}/SKILL.md`;
-    await Deno.writeTextFile(
-      path,
-      "---\nname: review\ndescription: Review code.\n---\nRead the diff first.\n",
-    );
-    const r = recorder({ skills: [{ name: "review", description: "Review code.", path, baseDir: dir }] });
-    await r.run("/skill:review the parser");
-    assertEquals(r.sent.length, 1);
-    assertEquals(r.sent[0].echo, false);
-    assertStringIncludes(r.sent[0].text, "Read the diff first.");
-    assertStringIncludes(r.sent[0].text, "the parser");
-    assertStringIncludes(await r.run("/skill:reveiw"), "did you mean /skill:review?");
-    assertStringIncludes(await r.run("/skills"), "review — Review code.");
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+Deno.test("/skill:<name> sends the skill's expanded text, and suggests a name on a typo", async () => {
+  const asked: string[][] = [];
+  const r = recorder({
+    skills: [{ name: "review", description: "Review code. Then more." }],
+    expandSkill(name, args) {
+      asked.push([name, args]);
+      return Promise.resolve(`Read the diff first.\n\n${args}`);
+    },
+  });
+  await r.run("/skill:review the parser");
+  assertEquals(asked, [["review", "the parser"]]);
+  assertEquals(r.sent, [{ text: "Read the diff first.\n\nthe parser", echo: false }]);
+  assertStringIncludes(await r.run("/skill:reveiw"), "did you mean /skill:review?");
+  assertEquals(asked.length, 1, "an unknown name is not expanded");
+  assertStringIncludes(await r.run("/skills"), "review — Review code.");
+});
+
+Deno.test("/skill:<name> whose file cannot be read says why on one line and sends nothing", async () => {
+  const r = recorder({
+    skills: [{ name: "gone", description: "Was here." }],
+    expandSkill: () => Promise.reject(new Error("Cannot read skill gone:\nno such file")),
+  });
+  assertEquals(await r.run("/skill:gone"), "✗ Cannot read skill gone: no such file");
+  assertEquals(r.sent, []);
 });
 
 Deno.test("/skills says where to add skills when there are none", async () => {

@@ -4,10 +4,10 @@
  * messages when a run ends or is interrupted.
  */
 import { Agent, InputQueue } from "../lib/agent/mod.ts";
-import type { ChatRequest, Message, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
+import type { ChatRequest, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
 import { textResult } from "../lib/core/mod.ts";
-import { consistentPrefix, runRepl } from "../lib/ui/repl.ts";
-import type { ReplSession } from "../lib/ui/runtime.ts";
+import { runRepl } from "../lib/ui/repl.ts";
+import type { ReplRuntime } from "../lib/ui/runtime.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 
 type Turn = (signal: AbortSignal) => AsyncGenerator<ProviderDelta>;
@@ -94,7 +94,7 @@ function gatedAnswer(word: string): { turn: Turn; release: () => void } {
 interface Harness {
   stdin: FakeStdin;
   provider: ScriptedProvider;
-  session: ReplSession;
+  runtime: ReplRuntime;
   output(): string;
   /** Polls the output until it contains `text`, failing after two seconds. */
   waitFor(text: string | (() => boolean)): Promise<void>;
@@ -108,8 +108,10 @@ function start(options: {
   tty?: boolean;
   env?: Record<string, string>;
   initialPrompt?: string;
-  /** The whole tool surface (what `/btw --tools` offers). */
+  /** The whole tool surface. */
   tools?: Tool[];
+  /** The tools that only read (what `/btw --tools` offers). */
+  readOnlyTools?: Tool[];
   /** The tools the main agent offers (default none). */
   agentTools?: Tool[];
 }): Harness {
@@ -123,13 +125,15 @@ function start(options: {
     systemPrompt: "sys",
     queue,
   });
-  const session: ReplSession = {
+  const runtime: ReplRuntime = {
     agent,
     provider,
     config: { showThinking: true },
     queue,
     tools: options.tools ?? [],
+    readOnlyTools: options.readOnlyTools ?? [],
     skills: [],
+    expandSkill: (name) => Promise.reject(new Error(`Cannot expand ${name}: the test loads no skills`)),
     reload: () => Promise.resolve([]),
   };
   const stdin = new FakeStdin(options.tty ?? true);
@@ -140,7 +144,7 @@ function start(options: {
     writable: new WritableStream<Uint8Array>({ write: (chunk) => void (text += decoder.decode(chunk)) }),
     isTerminal: () => options.tty ?? true,
   };
-  const exit = runRepl(session, {
+  const exit = runRepl(runtime, {
     stdin,
     stdout,
     initialPrompt: options.initialPrompt,
@@ -155,7 +159,7 @@ function start(options: {
   return {
     stdin,
     provider,
-    session,
+    runtime,
     output: () => text,
     exit,
     signal: (name) => handlers.get(name)?.(),
@@ -217,8 +221,15 @@ Deno.test("the initial prompt is sent as if typed", async () => {
   assertEquals(h.provider.requests[0].messages.at(-1), { role: "user", content: "begin here" });
 });
 
-Deno.test("/btw --tools works on a copy of the conversation, with the tools and a read-only instruction", async () => {
+Deno.test("/btw --tools works on a copy of the conversation, with only the read-only tools", async () => {
   const calls: unknown[] = [];
+  const poke: Tool = {
+    name: "poke",
+    description: "Changes things.",
+    parameters: { type: "object", properties: {} },
+    permissions: [],
+    execute: () => Promise.reject(new Error("a side question ran a tool that changes things")),
+  };
   const look: Tool = {
     name: "look",
     description: "Looks.",
@@ -244,18 +255,25 @@ Deno.test("/btw --tools works on a copy of the conversation, with the tools and 
   };
   const h = start({
     turns: [answer("Main."), lookCall, answer("Side.")],
-    tools: [look],
+    tools: [look, poke],
+    readOnlyTools: [look],
+    agentTools: [look, poke],
     initialPrompt: "main question",
   });
   await h.waitFor("Main.");
-  const before = structuredClone(h.session.agent.messages);
+  const before = structuredClone(h.runtime.agent.messages);
   h.stdin.push("/btw --tools where is it?\r");
   await h.waitFor("Side.");
   await h.waitFor(() => h.output().includes("2 calls"));
-  assertEquals(h.session.agent.messages, before);
+  assertEquals(h.runtime.agent.messages, before);
   assertEquals(calls.length, 1);
+  assertEquals(h.provider.requests[0].tools?.map((t) => t.name), ["look", "poke"]);
   const side = h.provider.requests[1];
-  assertEquals(side.tools?.map((t) => t.name), ["look"]);
+  assertEquals(
+    side.tools?.map((t) => t.name),
+    ["look"],
+    "the side question is offered the read-only tools only",
+  );
   const question = side.messages.at(-1)!;
   assertEquals(question.role, "user");
   assertStringIncludes(String(question.content), "do not modify anything");
@@ -273,7 +291,7 @@ Deno.test("steering typed after the last model call starts the next run", async 
   release();
   await h.waitFor("Second.");
   assertEquals(h.provider.requests[1].messages.at(-1), { role: "user", content: "and another thing" });
-  assertEquals(h.session.queue.list(), []);
+  assertEquals(h.runtime.queue.list(), []);
   h.stdin.push("\x04");
   await h.exit;
 });
@@ -286,7 +304,7 @@ Deno.test("Ctrl-C during a run interrupts it and keeps the queued messages", asy
   h.stdin.push("\x03");
   await h.waitFor("Interrupted.");
   await h.waitFor("1 queued message kept");
-  assertEquals(h.session.queue.list(), [{ kind: "followup", text: "later" }]);
+  assertEquals(h.runtime.queue.list(), [{ kind: "followup", text: "later" }]);
   assertEquals(h.provider.requests.length, 1);
   h.stdin.push("\x03");
   await h.waitFor("Press Ctrl-C again to exit.");
@@ -336,22 +354,10 @@ Deno.test("/btw while the agent works answers from the conversation so far and p
     content: "main task",
   }]);
   release();
-  await h.waitFor(() => h.session.agent.messages.length === 3);
-  assertEquals(h.session.agent.messages.at(-1), { role: "assistant", content: "Main done" });
+  await h.waitFor(() => h.runtime.agent.messages.length === 3);
+  assertEquals(h.runtime.agent.messages.at(-1), { role: "assistant", content: "Main done" });
   h.stdin.push("\x04");
   await h.exit;
-});
-
-Deno.test("a copy taken while tools run drops the unanswered tool call", () => {
-  const call = { id: "a", type: "function" as const, function: { name: "bash", arguments: "{}" } };
-  const messages: Message[] = [
-    { role: "system", content: "sys" },
-    { role: "user", content: "go" },
-    { role: "assistant", content: null, tool_calls: [call] },
-  ];
-  assertEquals(consistentPrefix(messages), messages.slice(0, 2));
-  const answered: Message[] = [...messages, { role: "tool", tool_call_id: "a", content: "ok" }];
-  assertEquals(consistentPrefix(answered), answered);
 });
 
 Deno.test("SIGTERM during a run aborts it and ends the REPL with exit code 143", async () => {
@@ -447,7 +453,7 @@ Deno.test("command output typed while a tool runs is printed after the tool's re
   await h.waitFor("⏺ wait()");
   // Both lines are handled in one pass, so once the follow-up is queued the listing was printed.
   h.stdin.push("/queue later\n/queue\n");
-  await h.waitFor(() => h.session.queue.list().length === 1);
+  await h.waitFor(() => h.runtime.queue.list().length === 1);
   wait.release();
   await h.waitFor("Later done.");
   const text = h.output();
@@ -500,17 +506,17 @@ Deno.test("/dequeue edit during a run holds the messages back, and a run that en
   try {
     await h.waitFor("Main");
     h.stdin.push("/queue alpha\r");
-    await h.waitFor(() => h.session.queue.list().length === 1);
+    await h.waitFor(() => h.runtime.queue.list().length === 1);
     h.stdin.push("/dequeue edit\r");
     // Out of the queue while the editor is open, so the ending run cannot deliver it.
-    await h.waitFor(() => h.session.queue.list().length === 0);
+    await h.waitFor(() => h.runtime.queue.list().length === 0);
     release();
-    await h.waitFor(() => h.session.agent.messages.at(-1)?.content === "Main done");
+    await h.waitFor(() => h.runtime.agent.messages.at(-1)?.content === "Main done");
     await Deno.writeTextFile(go, "");
     await h.waitFor("Gamma handled.");
     assertEquals(h.provider.requests.length, 2);
     assertEquals(h.provider.requests[1].messages.at(-1), { role: "user", content: "gamma" });
-    assertEquals(h.session.queue.list(), []);
+    assertEquals(h.runtime.queue.list(), []);
     h.stdin.push("\x04");
     await h.exit;
   } finally {

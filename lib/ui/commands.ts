@@ -6,14 +6,13 @@
  */
 
 import type { Usage } from "../core/mod.ts";
-import { expandSkillCommand } from "../context/mod.ts";
 import type { Palette } from "./ansi.ts";
 import { formatTokens } from "./render.ts";
-import type { QueuedMessage, ReplSession } from "./runtime.ts";
+import type { QueuedMessage, ReplRuntime } from "./runtime.ts";
 
 /** What a command can do to the REPL. */
 export interface CommandHost {
-  readonly session: ReplSession;
+  readonly runtime: ReplRuntime;
   readonly palette: Palette;
   /** True while a run or a side question is in progress. */
   readonly busy: boolean;
@@ -28,7 +27,10 @@ export interface CommandHost {
   send(text: string, options?: { echo?: boolean }): void;
   /** Queues a follow-up while busy; starts a run with it when idle. */
   followUp(text: string): void;
-  /** Asks a throw-away side question on a copy of the conversation (also while the agent works). */
+  /**
+   * Asks a throw-away side question on a copy of the conversation (also while the agent works);
+   * `tools: true` offers the read-only tools.
+   */
   sideQuestion(question: string, options: { tools: boolean }): Promise<void>;
   /** Opens text in the user's editor and returns the saved result. Throws when no editor is set. */
   editText(text: string, options: { suffix: string }): Promise<string>;
@@ -186,7 +188,7 @@ function describeQueue(items: QueuedMessage[]): string[] {
  * one that is also coming back from the editor; anything queued meanwhile goes after the edited ones.
  */
 async function editQueue(host: CommandHost): Promise<void> {
-  const queue = host.session.queue;
+  const queue = host.runtime.queue;
   const wasBusy = host.busy;
   const original = queue.clear();
   const putBack = (items: QueuedMessage[]): number => {
@@ -230,11 +232,11 @@ async function editQueue(host: CommandHost): Promise<void> {
 const MAX_LISTED = 60;
 
 async function listModels(host: CommandHost): Promise<string[]> {
-  return await host.session.provider.listModels(AbortSignal.timeout(15_000));
+  return await host.runtime.provider.listModels(AbortSignal.timeout(15_000));
 }
 
 async function modelCommand(host: CommandHost, args: string): Promise<void> {
-  const { agent, config } = host.session;
+  const { agent, config } = host.runtime;
   const p = host.palette;
   if (args === "") {
     host.print([`Model: ${p.bold(agent.model)}${config.baseUrl ? p.dim(` at ${config.baseUrl}`) : ""}`]);
@@ -262,13 +264,13 @@ async function modelCommand(host: CommandHost, args: string): Promise<void> {
   try {
     ids = await listModels(host);
   } catch (error) {
-    agent.model = args;
+    agent.setModel(args);
     host.print([`Model set to ${p.bold(args)}.`]);
     note(host, `The endpoint cannot list models (${errorMessage(error)}), so the id was not checked.`);
     return;
   }
   if (ids.includes(args)) {
-    agent.model = args;
+    agent.setModel(args);
     host.print([`Model set to ${p.bold(args)}.`]);
     return;
   }
@@ -285,7 +287,7 @@ async function modelCommand(host: CommandHost, args: string): Promise<void> {
 }
 
 function toolsCommand(host: CommandHost): void {
-  const { agent, omitted } = host.session;
+  const { agent, omitted } = host.runtime;
   const p = host.palette;
   if (agent.tools.length === 0) note(host, "No tools are active.");
   else {
@@ -300,9 +302,8 @@ function toolsCommand(host: CommandHost): void {
 }
 
 async function skillCommand(host: CommandHost, name: string, args: string): Promise<void> {
-  const skills = host.session.skills;
-  const skill = skills.find((s) => s.name === name);
-  if (!skill) {
+  const skills = host.runtime.skills;
+  if (!skills.some((s) => s.name === name)) {
     const guess = nearest(name, skills.map((s) => s.name));
     fail(
       host,
@@ -314,7 +315,7 @@ async function skillCommand(host: CommandHost, name: string, args: string): Prom
   }
   let text: string;
   try {
-    text = await expandSkillCommand(skill, args);
+    text = await host.runtime.expandSkill(name, args);
   } catch (error) {
     return fail(host, errorMessage(error));
   }
@@ -337,7 +338,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "clear the conversation (the system prompt stays)",
     run(host) {
       if (notWhileBusy(host, "clear the conversation")) return;
-      host.session.agent.clear();
+      host.runtime.agent.clear();
       note(host, "Conversation cleared.");
     },
   },
@@ -353,7 +354,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "/context",
     summary: "show how much of the context window is in use",
     run(host) {
-      const messages = host.session.agent.messages.length;
+      const messages = host.runtime.agent.messages.length;
       const used = host.lastUsage
         ? `; the last request sent ${formatTokens(host.lastUsage.promptTokens)} tokens`
         : "";
@@ -382,11 +383,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     async run(host) {
       let warnings: string[];
       try {
-        warnings = await host.session.reload();
+        warnings = await host.runtime.reload();
       } catch (error) {
         return fail(host, `Cannot reload: ${errorMessage(error)}`);
       }
-      const count = host.session.skills.length;
+      const count = host.runtime.skills.length;
       note(host, `Reloaded context files and skills (${count} skill${count === 1 ? "" : "s"}).`);
       if (warnings.length > 0) host.print(warnings.map((w) => host.palette.yellow(`! ${w}`)));
     },
@@ -396,7 +397,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "/skills",
     summary: "list the skills",
     run(host) {
-      const skills = host.session.skills;
+      const skills = host.runtime.skills;
       if (skills.length === 0) {
         return note(
           host,
@@ -455,7 +456,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "queue a follow-up for after the current work; alone, list the queue",
     run(host, args) {
       if (args !== "") return host.followUp(args);
-      const items = host.session.queue.list();
+      const items = host.runtime.queue.list();
       if (items.length === 0) return note(host, "The queue is empty.");
       host.print([host.palette.dim(`Queued (${items.length}):`), ...describeQueue(items)]);
     },
@@ -474,7 +475,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "/dequeue [edit]",
     summary: "take the queued messages back (printed); edit: change them as JSON in $VISUAL/$EDITOR",
     async run(host, args) {
-      const queue = host.session.queue;
+      const queue = host.runtime.queue;
       if (args === "edit") return await editQueue(host);
       if (args !== "") return fail(host, `Cannot dequeue "${args}": use /dequeue or /dequeue edit.`);
       const items = queue.clear();

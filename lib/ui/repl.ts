@@ -5,14 +5,13 @@
  * @module
  */
 
-import { Agent } from "../agent/mod.ts";
-import { type AgentEvent, type Message, type Usage, VERSION } from "../core/mod.ts";
+import { type AgentEvent, type Usage, VERSION } from "../core/mod.ts";
 import { createPalette, type Palette, truncateToWidth, visibleWidth, wrapLine } from "./ansi.ts";
 import { type CommandHost, completions, parseCommand, runCommand } from "./commands.ts";
 import { type Key, KeyDecoder, LineEditor } from "./input.ts";
 import { EventRenderer, userLines } from "./render.ts";
 import { type LiveView, Screen } from "./screen.ts";
-import type { ReplSession } from "./runtime.ts";
+import type { ReplRuntime } from "./runtime.ts";
 import { activityLine, SPINNER_INTERVAL_MS } from "./spinner.ts";
 
 /** The terminal input the REPL reads; `Deno.stdin` fits. */
@@ -40,7 +39,7 @@ export interface ReplOptions {
   env?: (name: string) => string | undefined;
   /** The terminal size (default `Deno.consoleSize()`, else 80×24). */
   size?: () => { columns: number; rows: number };
-  /** The folder `/btw --tools` resolves paths against (default the process cwd). */
+  /** The folder the banner names (default the process cwd). */
   cwd?: string;
   /** Listens for a signal; returns a function that stops listening (default `Deno.addSignalListener`). */
   onSignal?: (signal: ReplSignal, handler: () => void) => () => void;
@@ -57,6 +56,10 @@ const MAX_HELD_ROWS = 10;
 /** The instruction that frames a `/btw` question, so the model answers without derailing the task. */
 const BTW_PREFIX = "[Side question. Answer it briefly from what you know of this conversation. " +
   "This exchange is not kept in the conversation, so do not start or continue any task.]";
+/**
+ * The framing of `/btw --tools`. The read-only tool set is what keeps the side question from
+ * changing anything; the wording tells the model why its tools are limited.
+ */
 const BTW_TOOLS_PREFIX = "[Side question. You may use tools to look things up, but do not modify anything: " +
   "no writing or editing files, no commands that change state. This exchange is not kept in the " +
   "conversation, so do not start or continue any task.]";
@@ -102,32 +105,20 @@ interface SideTask {
 }
 
 /**
- * The longest start of a conversation in which every assistant tool call has its result, so a copy
- * taken in the middle of a run (tools still running) is a valid request on its own.
- */
-export function consistentPrefix(messages: Message[]): Message[] {
-  const answered = new Set(messages.flatMap((m) => (m.role === "tool" ? [m.tool_call_id] : [])));
-  const broken = messages.findIndex((m) =>
-    m.role === "assistant" && (m.tool_calls ?? []).some((call) => !answered.has(call.id))
-  );
-  return broken < 0 ? messages : messages.slice(0, broken);
-}
-
-/**
  * Runs the interactive REPL until the user quits; returns the exit code (0, or 143/129 when ended by
  * SIGTERM/SIGHUP).
  * @example
  * ```ts
- * const code = await runRepl(session, { initialPrompt: "explain this repo" });
+ * const code = await runRepl(runtime, { initialPrompt: "explain this repo" });
  * ```
  */
-export async function runRepl(session: ReplSession, options: ReplOptions = {}): Promise<number> {
-  const repl = new Repl(session, options);
+export async function runRepl(runtime: ReplRuntime, options: ReplOptions = {}): Promise<number> {
+  const repl = new Repl(runtime, options);
   return await repl.run();
 }
 
 class Repl implements CommandHost {
-  readonly session: ReplSession;
+  readonly runtime: ReplRuntime;
   readonly palette: Palette;
   readonly #options: ReplOptions;
   readonly #stdin: ReplStdin;
@@ -156,8 +147,8 @@ class Repl implements CommandHost {
   #echoed = false;
   #writes: Promise<void> = Promise.resolve();
 
-  constructor(session: ReplSession, options: ReplOptions) {
-    this.session = session;
+  constructor(runtime: ReplRuntime, options: ReplOptions) {
+    this.runtime = runtime;
     this.#options = options;
     this.#stdin = options.stdin ?? Deno.stdin;
     const stdout = options.stdout ?? Deno.stdout;
@@ -204,7 +195,7 @@ class Repl implements CommandHost {
       if (this.#editing) return;
       this.#key({ name: "ctrl-c" });
     }));
-    // A closed terminal (SIGHUP) or a kill (SIGTERM) ends the session like /q, but first stops the
+    // A closed terminal (SIGHUP) or a kill (SIGTERM) ends the REPL like /q, but first stops the
     // run so its commands' process groups are killed rather than left behind.
     for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
       stopListening.push(onSignal(signal, () => {
@@ -327,7 +318,7 @@ class Repl implements CommandHost {
     const text = this.#editor.text;
     const match = /^\/(\S*)$/.exec(text);
     if (!match) return;
-    const names = completions(match[1], this.session.skills);
+    const names = completions(match[1], this.runtime.skills);
     if (names.length === 0) return;
     let common = names[0];
     for (const name of names) while (!name.startsWith(common)) common = common.slice(0, -1);
@@ -370,7 +361,7 @@ class Repl implements CommandHost {
 
   send(text: string, options: { echo?: boolean } = {}): void {
     if (this.#task) {
-      this.session.queue.steer(text);
+      this.runtime.queue.steer(text);
       this.#screen.update();
       return;
     }
@@ -380,7 +371,7 @@ class Repl implements CommandHost {
 
   followUp(text: string): void {
     if (this.#task) {
-      this.session.queue.followUp(text);
+      this.runtime.queue.followUp(text);
       this.#screen.update();
       return;
     }
@@ -388,19 +379,14 @@ class Repl implements CommandHost {
   }
 
   async sideQuestion(question: string, options: { tools: boolean }): Promise<void> {
-    const { session, palette: p } = this;
+    const { runtime, palette: p } = this;
     if (this.#side || this.#task?.kind === "btw") {
       this.print([p.red("✗ Cannot ask two side questions at once: wait for the answer, or press Ctrl-C.")]);
       return;
     }
-    const side = new Agent({
-      provider: session.provider,
-      tools: options.tools ? session.tools : [],
-      model: session.agent.model,
-      cwd: this.#cwd,
-    });
-    // A deep copy: the side run appends to its own conversation, never to the session's.
-    side.messages = consistentPrefix(structuredClone(session.agent.messages));
+    // A fork appends to its own copy of the conversation, never to the runtime's; with --tools it
+    // gets the read-only tools only, so a side question cannot change files or run commands.
+    const side = runtime.agent.fork({ tools: options.tools ? runtime.readOnlyTools : [] });
     const prompt = `${options.tools ? BTW_TOOLS_PREFIX : BTW_PREFIX}\n\n${question}`;
     const note = p.dim("(side question: the answer stays out of the conversation)");
     if (!this.#task) {
@@ -490,11 +476,11 @@ class Repl implements CommandHost {
   // ── Runs ──────────────────────────────────────────────────────────────────────────────────────
 
   #newRenderer(): EventRenderer {
-    return new EventRenderer({ palette: this.palette, showThinking: this.session.config.showThinking });
+    return new EventRenderer({ palette: this.palette, showThinking: this.runtime.config.showThinking });
   }
 
   async #startRun(input: string): Promise<void> {
-    const aborted = await this.#runTask("run", (signal) => this.session.agent.run(input, signal));
+    const aborted = await this.#runTask("run", (signal) => this.runtime.agent.run(input, signal));
     this.#afterRun(aborted);
   }
 
@@ -544,7 +530,7 @@ class Repl implements CommandHost {
    */
   #afterRun(aborted: boolean): void {
     if (this.#quitting) return;
-    const queue = this.session.queue;
+    const queue = this.runtime.queue;
     const items = queue.list();
     if (items.length === 0) return;
     if (aborted) {
@@ -602,7 +588,7 @@ class Repl implements CommandHost {
       const streamed = [...this.#side.lines, ...this.#side.renderer.live(width)].filter((l) => l !== "");
       for (const line of streamed.slice(-3)) rows.push(truncateToWidth(`    ${line}`, width));
     }
-    const queued = this.session.queue.list();
+    const queued = this.runtime.queue.list();
     for (const item of queued.slice(0, 3)) {
       const label = item.kind === "steer" ? "steer" : "follow-up";
       rows.push(truncateToWidth(p.dim(`  ↳ queued ${label}: ${item.text.replace(/\n/g, " ⏎ ")}`), width));
@@ -617,7 +603,7 @@ class Repl implements CommandHost {
     const status = this.#task
       ? (this.#task.kind === "btw" ? "side question" : "working: type to steer, /queue to follow up")
       : "/help for commands";
-    rows.push(truncateToWidth(p.dim(`  ${this.session.agent.model} · ${status}`), width));
+    rows.push(truncateToWidth(p.dim(`  ${this.runtime.agent.model} · ${status}`), width));
     return { rows, cursorRow: top + layout.cursorRow, cursorCol: layout.cursorCol };
   }
 
