@@ -201,6 +201,26 @@ Deno.test("edit rejects overlapping edits naming both entries", async () => {
   });
 });
 
+Deno.test("edit rejects edits whose old texts share a single character", async () => {
+  // Ranges are half-open: [0, 3) and [2, 5) share "c", while "touch without overlapping" above pins
+  // that [0, 2) and [2, 4) are accepted. Together they fix the comparison at the boundary.
+  await inTempDir(async (dir) => {
+    await expectFailure(
+      dir,
+      "abcdef\n",
+      { edits: [{ oldText: "cde", newText: "CDE" }, { oldText: "abc", newText: "ABC" }] },
+      /^Cannot edit f\.txt: edits\[0\] and edits\[1\] overlap \(near line 1\); merge them into one entry/,
+    );
+    // The shared character is the line break both entries hold.
+    await expectFailure(
+      dir,
+      "one\ntwo\nthree\n",
+      { edits: [{ oldText: "one\n", newText: "1\n" }, { oldText: "\ntwo", newText: "\n2" }] },
+      /^Cannot edit f\.txt: edits\[0\] and edits\[1\] overlap \(near line 1\)/,
+    );
+  });
+});
+
 Deno.test("edit rejects edits that leave the file unchanged", async () => {
   await inTempDir(async (dir) => {
     await expectFailure(

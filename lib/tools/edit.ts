@@ -148,7 +148,9 @@ interface Block {
 
 /**
  * A unified diff of `before` and the text the replacements make of it, built from the replacements
- * themselves (so it costs time in proportion to the file, not to the square of the change).
+ * themselves (so it costs time in proportion to the file, not to the square of the change). A general
+ * line diff has to find the change again: npm `diff` took 7 ms for 20 scattered edits of a 10,000-line
+ * file (0.4 ms here) and 1.2 s, blocking the event loop, for one rewritten 2,000-line block (0.6 ms).
  */
 export function unifiedDiff(
   before: string,
