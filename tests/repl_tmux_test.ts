@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { type MockLlm, type MockTurn, startMockLlm } from "./support/mock_llm.ts";
 import { HAS_TMUX, startNanocode, type TmuxSession } from "./support/tmux.ts";
-import { COMMANDS } from "../lib/ui/commands.ts";
+import { COMMANDS } from "../lib/ui/commands/mod.ts";
 
 /** Registers a terminal test; without tmux it is ignored and its name says why. */
 function tmuxTest(name: string, fn: () => Promise<void>): void {

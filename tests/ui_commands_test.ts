@@ -2,15 +2,10 @@
 import { InputQueue } from "../lib/agent/mod.ts";
 import type { AgentEvent, Message, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
 import { createPalette } from "../lib/ui/ansi.ts";
-import {
-  type CommandHost,
-  COMMANDS,
-  matchModels,
-  nearest,
-  parseCommand,
-  parseQueueJson,
-  runCommand,
-} from "../lib/ui/commands.ts";
+import { type CommandHost, COMMANDS, parseCommand, runCommand } from "../lib/ui/commands/mod.ts";
+import { matchModels } from "../lib/ui/commands/model.ts";
+import { parseQueueJson } from "../lib/ui/commands/queue.ts";
+import { completions, nearest } from "../lib/ui/commands/suggest.ts";
 import type { ReplAgent, ReplRuntime } from "../lib/ui/runtime.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 
@@ -406,6 +401,13 @@ Deno.test("/skill:<name> whose file cannot be read says why on one line and send
   });
   assertEquals(await r.run("/skill:gone"), "✗ Cannot read skill gone: no such file");
   assertEquals(r.sent, []);
+});
+
+Deno.test("Tab completes commands and skills, never the skill:<name> placeholder", () => {
+  const skills = [{ name: "review" }, { name: "release" }];
+  assertEquals(completions("mo", { commands: COMMANDS, skills }), ["model"]);
+  assertEquals(completions("skill:re", { commands: COMMANDS, skills }), ["skill:review", "skill:release"]);
+  assert(!completions("", { commands: COMMANDS, skills: [] }).includes("skill:<name>"));
 });
 
 Deno.test("/skills says where to add skills when there are none", async () => {

@@ -16,5 +16,5 @@ export {
   helpLines,
   parseCommand,
   runCommand,
-} from "./commands.ts";
+} from "./commands/mod.ts";
 export { createPalette, type Palette, stripAnsi, visibleWidth, wrapLine } from "./ansi.ts";

@@ -7,7 +7,9 @@
 
 import { type AgentEvent, type Usage, VERSION } from "../core/mod.ts";
 import { createPalette, type Palette, truncateToWidth, visibleWidth, wrapLine } from "./ansi.ts";
-import { type CommandHost, completions, parseCommand, runCommand } from "./commands.ts";
+import { prepareSideQuestion, SideAnswer, sideNote } from "./btw.ts";
+import { type CommandHost, COMMANDS, completions, parseCommand, runCommand } from "./commands/mod.ts";
+import * as externalEditor from "./editor.ts";
 import { type Key, KeyDecoder, LineEditor } from "./input.ts";
 import { EventRenderer, userLines } from "./render.ts";
 import { type LiveView, Screen } from "./screen.ts";
@@ -53,17 +55,6 @@ const encoder = new TextEncoder();
 /** Most rows of held command output the live area shows while a tool runs (the rest waits). */
 const MAX_HELD_ROWS = 10;
 
-/** The instruction that frames a `/btw` question, so the model answers without derailing the task. */
-const BTW_PREFIX = "[Side question. Answer it briefly from what you know of this conversation. " +
-  "This exchange is not kept in the conversation, so do not start or continue any task.]";
-/**
- * The framing of `/btw --tools`. The read-only tool set is what keeps the side question from
- * changing anything; the wording tells the model why its tools are limited.
- */
-const BTW_TOOLS_PREFIX = "[Side question. You may use tools to look things up, but do not modify anything: " +
-  "no writing or editing files, no commands that change state. This exchange is not kept in the " +
-  "conversation, so do not start or continue any task.]";
-
 function defaultEnv(name: string): string | undefined {
   try {
     return Deno.env.get(name);
@@ -96,14 +87,6 @@ interface Task {
   kind: "run" | "btw";
 }
 
-/** A side question asked while a run is in progress; its lines are printed when it ends. */
-interface SideTask {
-  controller: AbortController;
-  renderer: EventRenderer;
-  lines: string[];
-  question: string;
-}
-
 /**
  * Runs the interactive REPL until the user quits; returns the exit code (0, or 143/129 when ended by
  * SIGTERM/SIGHUP).
@@ -132,7 +115,7 @@ class Repl implements CommandHost {
   readonly #cwd: string;
   #renderer: EventRenderer;
   #task: Task | undefined;
-  #side: SideTask | undefined;
+  #side: SideAnswer | undefined;
   #hint: string | undefined;
   /** Command output held back while a tool runs, printed after its result (see {@link print}). */
   #held: string[] = [];
@@ -275,9 +258,9 @@ class Repl implements CommandHost {
     }
     switch (key.name) {
       case "ctrl-c":
-        if (this.#side && !this.#side.controller.signal.aborted) {
+        if (this.#side && !this.#side.aborted) {
           // The side question goes first; a further Ctrl-C stops the run as usual.
-          this.#side.controller.abort();
+          this.#side.abort();
           this.#hint = undefined;
         } else if (this.#task) {
           this.#task.controller.abort();
@@ -318,7 +301,7 @@ class Repl implements CommandHost {
     const text = this.#editor.text;
     const match = /^\/(\S*)$/.exec(text);
     if (!match) return;
-    const names = completions(match[1], this.runtime.skills);
+    const names = completions(match[1], { commands: COMMANDS, skills: this.runtime.skills });
     if (names.length === 0) return;
     let common = names[0];
     for (const name of names) while (!name.startsWith(common)) common = common.slice(0, -1);
@@ -379,87 +362,53 @@ class Repl implements CommandHost {
   }
 
   async sideQuestion(question: string, options: { tools: boolean }): Promise<void> {
-    const { runtime, palette: p } = this;
+    const p = this.palette;
     if (this.#side || this.#task?.kind === "btw") {
       this.print([p.red("✗ Cannot ask two side questions at once: wait for the answer, or press Ctrl-C.")]);
       return;
     }
-    // A fork appends to its own copy of the conversation, never to the runtime's; with --tools it
-    // gets the read-only tools only, so a side question cannot change files or run commands.
-    const side = runtime.agent.fork({ tools: options.tools ? runtime.readOnlyTools : [] });
-    const prompt = `${options.tools ? BTW_TOOLS_PREFIX : BTW_PREFIX}\n\n${question}`;
-    const note = p.dim("(side question: the answer stays out of the conversation)");
+    const { agent, prompt } = prepareSideQuestion(this.runtime, question, options);
     if (!this.#task) {
-      this.print([note]);
-      const aborted = await this.#runTask("btw", (signal) => side.run(prompt, signal));
+      this.print([sideNote(p)]);
+      const aborted = await this.#runTask("btw", (signal) => agent.run(prompt, signal));
       this.#afterRun(aborted);
       return;
     }
     // The agent is working: the answer streams in the live area and lands in the transcript whole,
     // so it never interleaves with the run's own output.
-    const current: SideTask = {
-      controller: new AbortController(),
-      renderer: this.#newRenderer(),
-      lines: [],
-      question,
-    };
-    this.#side = current;
+    const side = new SideAnswer(question, { renderer: this.#newRenderer(), palette: p });
+    this.#side = side;
+    let lines: string[];
     try {
-      for await (const event of side.run(prompt, current.controller.signal)) {
-        current.lines.push(...current.renderer.push(event));
-        this.#screen.update();
-      }
-    } catch (error) {
-      current.lines.push(p.red(`✗ ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`));
+      lines = await side.collect(agent.run(prompt, side.signal), () => this.#screen.update());
     } finally {
-      current.lines.push(...current.renderer.flush());
       this.#side = undefined;
-      this.print([
-        "",
-        p.dim(`↳ btw: ${question} (side answer, not kept in the conversation)`),
-        ...current.lines,
-      ]);
     }
+    this.print(lines);
   }
 
   async editText(text: string, options: { suffix: string }): Promise<string> {
-    const editor = this.#env("VISUAL") || this.#env("EDITOR");
-    if (!editor) {
-      throw new Error(
-        "Cannot open an editor: set $VISUAL or $EDITOR (e.g. export EDITOR=nano) and try again.",
-      );
-    }
-    const path = await Deno.makeTempFile({ prefix: "nanocode-", suffix: options.suffix });
-    await Deno.writeTextFile(path, text);
-    this.#screen.suspend();
-    await this.#writes;
-    if (this.#raw) {
-      this.#write("\x1b[?2004l");
-      this.#stdin.setRaw!(false);
-    }
-    this.#editing = true;
-    try {
-      const status = await new Deno.Command("sh", {
-        args: ["-c", `${editor} "$1"`, "nanocode-editor", path],
-        stdin: "inherit",
-        stdout: "inherit",
-        stderr: "inherit",
-      }).spawn().status;
-      if (!status.success) {
-        throw new Error(
-          `Cannot use the edit: the editor exited with code ${status.code}.`,
-        );
-      }
-      return await Deno.readTextFile(path);
-    } finally {
-      this.#editing = false;
-      if (this.#raw) {
-        this.#stdin.setRaw!(true);
-        this.#write("\x1b[?2004h");
-      }
-      this.#screen.resume();
-      await Deno.remove(path).catch(() => {});
-    }
+    return await externalEditor.editText(text, {
+      suffix: options.suffix,
+      env: this.#env,
+      suspend: async () => {
+        this.#screen.suspend();
+        await this.#writes;
+        if (this.#raw) {
+          this.#write("\x1b[?2004l");
+          this.#stdin.setRaw!(false);
+        }
+        this.#editing = true;
+      },
+      resume: () => {
+        this.#editing = false;
+        if (this.#raw) {
+          this.#stdin.setRaw!(true);
+          this.#write("\x1b[?2004h");
+        }
+        this.#screen.resume();
+      },
+    });
   }
 
   runQueue(): void {
@@ -582,12 +531,7 @@ class Repl implements CommandHost {
       rows.push(truncateToWidth(activityLine(activity, { now: Date.now(), palette: p }), width));
     }
     if (this.#held.length > 0) rows.push(...this.#heldRows(width));
-    if (this.#side) {
-      const waiting = this.#side.renderer.activity ? " (thinking…)" : "";
-      rows.push(truncateToWidth(p.dim(`  ↳ btw: ${this.#side.question}${waiting}`), width));
-      const streamed = [...this.#side.lines, ...this.#side.renderer.live(width)].filter((l) => l !== "");
-      for (const line of streamed.slice(-3)) rows.push(truncateToWidth(`    ${line}`, width));
-    }
+    if (this.#side) rows.push(...this.#side.live(width));
     const queued = this.runtime.queue.list();
     for (const item of queued.slice(0, 3)) {
       const label = item.kind === "steer" ? "steer" : "follow-up";
