@@ -208,3 +208,114 @@ Deno.test("the activity line shows a spinner frame, the wait and how to interrup
   const later = activityLine({ label: "Thinking", since: 0 }, { now: 2580, palette: createPalette(false) });
   assert(line[0] !== later[0], "the spinner frame advances with time");
 });
+
+Deno.test("calls running side by side each get their result directly under their own call line", () => {
+  let now = 1000;
+  const r = renderer({ now: () => now });
+  const grep = (id: string, pattern: string): AgentEvent => ({
+    type: "tool_call",
+    id,
+    name: "grep",
+    args: { pattern },
+  });
+  const update = (id: string, text: string): AgentEvent => ({ type: "tool_update", id, name: "grep", text });
+  const result = (id: string, text: string): AgentEvent => ({
+    type: "tool_result",
+    id,
+    name: "grep",
+    isError: false,
+    text,
+  });
+  // The first call's line is printed at once; the others wait in the live area.
+  assertEquals(feed(r, [start, { type: "turn_start", turn: 1 }, grep("a", "alpha")]), [
+    "",
+    '⏺ grep(pattern="alpha")',
+  ]);
+  now = 1200;
+  assertEquals(feed(r, [grep("b", "beta"), grep("c", "gamma")]), []);
+  assert(r.toolRunning);
+  assertEquals(r.activity, { label: "Running grep ×3", since: 1000 });
+  assertEquals(
+    feed(r, [update("b", "b1\nb2\nb3\n"), update("a", "a1\n"), update("c", "c1\n"), update("b", "b4\n")]),
+    [],
+  );
+  assertEquals(r.live(80).map((l) => l.trimEnd()), [
+    "     a1",
+    '⏺ grep(pattern="beta")',
+    "     b4",
+    '⏺ grep(pattern="gamma")',
+    "     c1",
+  ]);
+  assertEquals(r.push(result("a", "a.ts:1: alpha")), ["  ⎿  a.ts:1: alpha"]);
+  assertEquals(r.activity, { label: "Running grep ×2", since: 1000 });
+  assertEquals(r.live(80).map((l) => l.trimEnd()), [
+    '⏺ grep(pattern="beta")',
+    "     b4",
+    '⏺ grep(pattern="gamma")',
+    "     c1",
+  ]);
+  assertEquals(r.push(result("b", "b.ts:2: beta")), ["", '⏺ grep(pattern="beta")', "  ⎿  b.ts:2: beta"]);
+  assert(r.toolRunning, "a call is still in flight");
+  assertEquals(r.push(result("c", "c.ts:3: gamma")), ["", '⏺ grep(pattern="gamma")', "  ⎿  c.ts:3: gamma"]);
+  assert(!r.toolRunning);
+  assertEquals(r.activity, undefined);
+  assertEquals(r.live(80), []);
+});
+
+Deno.test("a group of calls prints the same transcript as the same calls run one at a time", () => {
+  const call = (id: string): AgentEvent => ({ type: "tool_call", id, name: "read", args: { path: id } });
+  const result = (id: string): AgentEvent => ({
+    type: "tool_result",
+    id,
+    name: "read",
+    isError: false,
+    text: `contents of ${id}`,
+  });
+  const grouped = feed(renderer(), [
+    start,
+    call("x"),
+    call("y"),
+    call("z"),
+    result("x"),
+    result("y"),
+    result("z"),
+  ]);
+  const sequential = feed(renderer(), [
+    start,
+    call("x"),
+    result("x"),
+    call("y"),
+    result("y"),
+    call("z"),
+    result("z"),
+  ]);
+  assertEquals(grouped, sequential);
+});
+
+Deno.test("one call at a time prints its line at once and its result right under it, as before", () => {
+  const r = renderer({ now: () => 7 });
+  assertEquals(feed(r, [start, { type: "tool_call", id: "1", name: "bash", args: { command: "make" } }]), [
+    "",
+    '⏺ bash(command="make")',
+  ]);
+  assertEquals(r.activity, { label: "Running bash", since: 7 });
+  r.push({ type: "tool_update", id: "1", name: "bash", text: "compiling\nlinking\n" });
+  assertEquals(
+    r.live(80).map((l) => l.trim()),
+    ["compiling", "linking"],
+    "the call line is not repeated live",
+  );
+  assertEquals(r.push({ type: "tool_result", id: "1", name: "bash", isError: false, text: "built" }), [
+    "  ⎿  built",
+  ]);
+});
+
+Deno.test("many calls side by side list the first few in the live area and count the rest", () => {
+  const r = renderer();
+  r.push(start);
+  for (let i = 0; i < 9; i++) r.push({ type: "tool_call", id: `${i}`, name: "ls", args: { path: `d${i}` } });
+  const live = r.live(80);
+  assertEquals(live.at(-1)?.trim(), "… 3 more calls running");
+  assertEquals(live.filter((l) => l.startsWith("⏺")).length, 5, "the first call's line is in the transcript");
+  assertEquals(r.activity?.label, "Running ls ×9");
+});

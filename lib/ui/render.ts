@@ -1,8 +1,13 @@
 /**
  * Agent events to terminal lines. The renderer is pure state: `push(event)` returns the lines that
  * are finished and can be printed for good; `live(width)` returns what is still changing (the
- * unfinished line of streamed text, the tail of a running command), drawn above the prompt and
- * redrawn on every update. Nothing here touches a terminal.
+ * unfinished line of streamed text, the tail of a running command, calls running side by side),
+ * drawn above the prompt and redrawn on every update. Nothing here touches a terminal.
+ *
+ * Tool calls of one assistant message may run concurrently: their `tool_call` events come first,
+ * then their updates interleaved, then their results in call order. Each result must stand under its
+ * own call, so a call's line is printed at once only when no other call is in flight; the others are
+ * held in the live area, and each is printed with its result.
  * @module
  */
 
@@ -31,6 +36,23 @@ type Block = "user" | "text" | "thinking" | "tool" | "notice";
 /** How many lines of a running command's output are shown under its call. */
 const TAIL_LINES = 4;
 
+/** How many lines of each call's output are shown while several calls run side by side. */
+const GROUP_TAIL_LINES = 2;
+
+/** Most running calls the live area lists one by one; the rest are counted. */
+const MAX_LIVE_CALLS = 6;
+
+/** A tool call between its `tool_call` and `tool_result` events. */
+interface RunningCall {
+  name: string;
+  /** The `⏺ name(args)` line. */
+  line: string;
+  /** Whether that line is in the transcript already. */
+  printed: boolean;
+  /** The last lines of its streamed output. */
+  tail: string[];
+}
+
 /** Turns a run's events into finished lines and a live area. */
 export class EventRenderer {
   readonly #p: Palette;
@@ -44,8 +66,10 @@ export class EventRenderer {
   #blanks: string[] = [];
   /** Whether the current block has printed a line (leading blank lines are dropped). */
   #blockHasLines = false;
-  #toolTail: string[] = [];
-  #toolRunning = false;
+  /** Calls in flight, in call order. */
+  #calls = new Map<string, RunningCall>();
+  /** The call whose line is the last thing printed, so its result can go right under it. */
+  #lastPrintedCall: string | undefined;
   #activity: Activity | undefined;
   #startedAt = 0;
   #lastUsage: Usage | undefined;
@@ -62,9 +86,9 @@ export class EventRenderer {
     return this.#activity;
   }
 
-  /** True between a tool call's line and its result's: other output printed then would split the two. */
+  /** True while any tool call awaits its result: other output printed then would split a call from it. */
   get toolRunning(): boolean {
-    return this.#toolRunning;
+    return this.#calls.size > 0;
   }
 
   /** The usage of the latest model call (its prompt size is the context in use). */
@@ -76,6 +100,8 @@ export class EventRenderer {
   push(event: AgentEvent): string[] {
     const p = this.#p;
     const out: string[] = [];
+    /** Set when this event printed a call's line, which is then the last line printed. */
+    let printedCall: string | undefined;
     switch (event.type) {
       case "agent_start":
         this.#block = "user";
@@ -94,23 +120,45 @@ export class EventRenderer {
         this.#activity = undefined;
         this.#stream("thinking", event.text, out);
         break;
-      case "tool_call":
-        this.#open("tool", out, { always: true });
-        out.push(`${p.green("⏺")} ${p.bold(sanitize(formatToolCall(event.name, event.args)))}`);
-        this.#toolTail = [];
-        this.#toolRunning = true;
-        this.#activity = { label: `Running ${event.name}`, since: this.#now() };
+      case "tool_call": {
+        const call: RunningCall = {
+          name: event.name,
+          line: `${p.green("⏺")} ${p.bold(sanitize(formatToolCall(event.name, event.args)))}`,
+          printed: false,
+          tail: [],
+        };
+        // The wait is timed from the first of the calls running side by side.
+        const since = this.#calls.size > 0 && this.#activity ? this.#activity.since : this.#now();
+        // With another call in flight, a line printed now would land between that call and its
+        // result: this one waits in the live area and is printed with its own result.
+        if (this.#calls.size === 0) {
+          this.#open("tool", out, { always: true });
+          out.push(call.line);
+          call.printed = true;
+          printedCall = event.id;
+        }
+        this.#calls.set(event.id, call);
+        this.#activity = { label: this.#runningLabel(), since };
         break;
-      case "tool_update":
-        this.#toolTail = sanitize(event.text).replace(/\n+$/, "").split("\n").slice(-TAIL_LINES);
+      }
+      case "tool_update": {
+        const call = this.#calls.get(event.id);
+        if (call) call.tail = sanitize(event.text).replace(/\n+$/, "").split("\n").slice(-TAIL_LINES);
         break;
+      }
       case "tool_result": {
-        this.#open("tool", out);
+        const call = this.#calls.get(event.id);
+        if (call?.printed && this.#lastPrintedCall === event.id) this.#open("tool", out);
+        else if (call) {
+          this.#open("tool", out, { always: true });
+          out.push(call.line);
+        } else this.#open("tool", out);
         const summary = sanitize(summarizeResult(event.text));
         out.push(`  ⎿  ${event.isError ? p.red(summary) : summary}`);
-        this.#toolTail = [];
-        this.#toolRunning = false;
-        this.#activity = undefined;
+        this.#calls.delete(event.id);
+        this.#activity = this.#calls.size > 0
+          ? { label: this.#runningLabel(), since: this.#activity?.since ?? this.#now() }
+          : undefined;
         break;
       }
       case "usage":
@@ -147,8 +195,7 @@ export class EventRenderer {
         break;
       case "agent_end": {
         this.#activity = undefined;
-        this.#toolTail = [];
-        this.#toolRunning = false;
+        this.#calls.clear();
         this.#open("notice", out);
         if (event.reason === "aborted") out.push(p.red("⎿  Interrupted."));
         const elapsed = this.#now() - this.#startedAt;
@@ -157,10 +204,15 @@ export class EventRenderer {
         break;
       }
     }
+    if (out.length > 0) this.#lastPrintedCall = printedCall;
     return out;
   }
 
-  /** The lines still changing: the unfinished streamed line and the running command's tail. */
+  /**
+   * The lines still changing: the unfinished streamed line and the running calls. One call alone
+   * shows the tail of its output under its printed line; calls side by side each show their line
+   * (unless printed just above) and a shorter tail.
+   */
   live(width: number): string[] {
     const lines: string[] = [];
     if (this.#pending !== "") {
@@ -170,10 +222,27 @@ export class EventRenderer {
           : this.#markdown.partial(sanitize(this.#pending)),
       );
     }
-    for (const line of this.#toolTail) {
-      lines.push(this.#p.dim(truncateToWidth(`     ${line}`, Math.max(8, width - 1))));
+    const tailWidth = Math.max(8, width - 1);
+    const calls = [...this.#calls.entries()];
+    const alone = calls.length === 1;
+    for (const [id, call] of calls.slice(0, MAX_LIVE_CALLS)) {
+      if (!(call.printed && this.#lastPrintedCall === id)) lines.push(truncateToWidth(call.line, tailWidth));
+      for (const line of call.tail.slice(alone ? -TAIL_LINES : -GROUP_TAIL_LINES)) {
+        lines.push(this.#p.dim(truncateToWidth(`     ${line}`, tailWidth)));
+      }
+    }
+    if (calls.length > MAX_LIVE_CALLS) {
+      lines.push(this.#p.dim(`  … ${calls.length - MAX_LIVE_CALLS} more calls running`));
     }
     return lines;
+  }
+
+  /** What the activity line says while calls run: `Running grep`, `Running grep ×3, read`. */
+  #runningLabel(): string {
+    const counts = new Map<string, number>();
+    for (const call of this.#calls.values()) counts.set(call.name, (counts.get(call.name) ?? 0) + 1);
+    const names = [...counts].map(([name, n]) => (n === 1 ? name : `${name} ×${n}`));
+    return `Running ${names.join(", ")}`;
   }
 
   /** Finishes the current block (e.g. before printing a notice in the middle of a run). */
