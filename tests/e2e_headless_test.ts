@@ -7,6 +7,7 @@ import { type MockLlm, startMockLlm } from "./support/mock_llm.ts";
 import { runMain, spawnMain } from "./support/run_main.ts";
 import { VERSION } from "../lib/core/mod.ts";
 import type { AgentEvent } from "../lib/core/mod.ts";
+import { replay } from "../lib/agent/mod.ts";
 
 async function withMock(fn: (mock: MockLlm, env: Record<string, string>) => Promise<void>): Promise<void> {
   const mock = await startMockLlm();
@@ -135,6 +136,41 @@ Deno.test("a bash tool call runs, its result goes back, and the session id stays
       mock.requests[0].headers["x-opencode-session"],
       mock.requests[1].headers["x-opencode-session"],
     );
+  });
+});
+
+Deno.test("--mode json carries whole messages: replaying them rebuilds each request the endpoint got", async () => {
+  await withMock(async (mock, env) => {
+    const dir = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${dir}/a.txt`, "alpha\n");
+    await Deno.writeTextFile(`${dir}/b.txt`, "beta\n");
+    mock.push(
+      {
+        reasoning: "read both",
+        toolCalls: [
+          { id: "c1", name: "read", arguments: { path: "a.txt" } },
+          { id: "c2", name: "read", arguments: { path: "b.txt" } },
+        ],
+      },
+      { reasoning: "now a command", toolCalls: [{ id: "c3", name: "bash", arguments: { command: "echo hi" } }] },
+      { text: "all done" },
+    );
+    const result = await runMain(["--mode", "json", "read a.txt and b.txt"], { env, cwd: dir });
+    assertEquals(result.code, 0, result.stderr);
+    const list = events(result.stdout);
+    const turnStarts = list.flatMap((e, i) => (e.type === "turn_start" ? [i] : []));
+    assertEquals(turnStarts.length, 3);
+    assertEquals(mock.requests.length, 3);
+    for (const [n, at] of turnStarts.entries()) {
+      const rebuilt = replay(list.slice(0, at));
+      assertEquals(rebuilt.messages, mock.requests[n].body.messages);
+    }
+    const first = list.slice(0, turnStarts[0]).map((e) => e.type);
+    assertEquals(first, ["agent_start", "system_prompt", "message"]);
+    const assistant = list.find((e) => e.type === "message" && e.message.role === "assistant");
+    assert(assistant?.type === "message" && assistant.message.role === "assistant");
+    assertEquals(assistant.message.reasoning_content, "read both");
+    await Deno.remove(dir, { recursive: true });
   });
 });
 
