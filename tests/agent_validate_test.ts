@@ -11,7 +11,9 @@ const SCHEMA: JsonSchema = {
 };
 
 Deno.test("validation rejects 1.5 for an integer parameter and accepts a whole number", () => {
-  assertEquals(checkArguments(SCHEMA, { path: "a", limit: 1.5 }), ['"limit" must be integer, got a number']);
+  assertEquals(checkArguments(SCHEMA, { path: "a", limit: 1.5 }), [
+    '"limit" must be integer, got a number (1.5)',
+  ]);
   assertEquals(checkArguments(SCHEMA, { path: "a", limit: 3, offset: 1.5 }), []);
 });
 
@@ -40,7 +42,7 @@ Deno.test("agent answers a call with 1.5 for an integer parameter with a tool er
       role: "tool",
       tool_call_id: "t",
       content:
-        'Cannot run list: "limit" must be integer, got a number. Call it again with arguments that match its parameters.',
+        'Cannot run list: "limit" must be integer, got a number (1.5). Call it again with arguments that match its parameters.',
     });
   } finally {
     await llm.close();

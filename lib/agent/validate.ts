@@ -33,6 +33,12 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** A wrong value as the model should see it: numbers and booleans as they are, other things by kind. */
+function describeValue(value: unknown): string {
+  if (typeof value === "number" || typeof value === "boolean") return `${describe(value)} (${value})`;
+  return describe(value);
+}
+
 function typeMatches(expected: string, value: unknown): boolean {
   switch (expected) {
     case "string":
@@ -96,7 +102,7 @@ export function checkArguments(schema: JsonSchema, args: Record<string, unknown>
     const type = property.type;
     const types = Array.isArray(type) ? type as string[] : typeof type === "string" ? [type] : [];
     if (types.length > 0 && !types.some((t) => typeMatches(t, value))) {
-      problems.push(`"${name}" must be ${types.join(" or ")}, got ${describe(value)}`);
+      problems.push(`"${name}" must be ${types.join(" or ")}, got ${describeValue(value)}`);
     }
   }
   return problems;
