@@ -1,5 +1,8 @@
 import { deepEqual, equal, match, rejects } from "node:assert/strict";
 import { discoverContextFiles, discoverSkills, expandSkillCommand } from "../lib/context/mod.ts";
+
+/** The lines of a list of warnings. */
+const texts = (warnings: readonly { text: string }[]) => warnings.map((w) => w.text);
 import { makeTree } from "./support/file_tree.ts";
 
 const INVALID_UTF8 = new Uint8Array([0x23, 0x20, 0xff, 0xfe, 0x0a]);
@@ -31,7 +34,7 @@ Deno.test("context files come global first, then from the outermost project fold
     { path: tree.path("home/work/app/src/.nanocode/agents.md"), content: "src agents" },
     { path: tree.path("home/work/app/src/.nanocode/CLAUDE.md"), content: "src claude" },
   ]);
-  deepEqual(result.warnings, []);
+  deepEqual(texts(result.warnings), []);
 });
 
 Deno.test("the home folder's context files are read once when the cwd is home itself", async () => {
@@ -64,7 +67,7 @@ Deno.test(
     deepEqual(result.files, [{ path: tree.path("p/.nanocode/AGENTS.md"), content: "upper" }]);
     equal(result.warnings.length, 1);
     match(
-      result.warnings[0],
+      result.warnings[0].text,
       /^Ignored .*\/p\/\.nanocode\/agents\.md: AGENTS\.md in the same folder is used/,
     );
   },
@@ -87,7 +90,7 @@ Deno.test("a directory where a context file should be is reported once and skipp
   });
   const result = await discoverContextFiles({ cwd: tree.path("p"), home: tree.path("home") });
   deepEqual(result.files.map((file) => file.content), ["kept"]);
-  deepEqual(result.warnings, [
+  deepEqual(texts(result.warnings), [
     `Skipped context file ${tree.path("p/.nanocode/AGENTS.md")}: it is a directory; ` +
     "replace it with a text file or remove it.",
   ]);
@@ -97,7 +100,7 @@ Deno.test("a context file that is not valid UTF-8 is reported and skipped", asyn
   await using tree = await makeTree({ "home/.nanocode/AGENTS.md": INVALID_UTF8 });
   const result = await discoverContextFiles({ cwd: tree.path("p"), home: tree.path("home") });
   deepEqual(result.files, []);
-  deepEqual(result.warnings, [
+  deepEqual(texts(result.warnings), [
     `Skipped context file ${tree.path("home/.nanocode/AGENTS.md")}: it is not valid UTF-8; save it as UTF-8.`,
   ]);
 });
@@ -123,7 +126,7 @@ Deno.test("skills are found in ancestor, global and .agents folders and sorted b
     "home/.agents/skills/agents/SKILL.md": skill("agents", "Shared skill."),
   });
   const result = await discoverSkills({ cwd: tree.path("p/q"), home: tree.path("home") });
-  deepEqual(result.warnings, []);
+  deepEqual(texts(result.warnings), []);
   deepEqual(result.skills, [
     {
       name: "agents",
@@ -163,7 +166,7 @@ Deno.test("the nearer skill wins a name clash and the warning names both files",
   deepEqual(result.skills.map((s) => s.description), ["Nearest."]);
   const winner = tree.path("p/q/.nanocode/skills/deploy/SKILL.md");
   deepEqual(
-    result.warnings,
+    texts(result.warnings),
     [
       "p/.nanocode/skills/deploy/SKILL.md",
       "home/.nanocode/skills/deploy/SKILL.md",
@@ -182,7 +185,7 @@ Deno.test("a skill named differently from its folder is kept with a warning", as
   });
   const result = await discoverSkills({ cwd: tree.path("p"), home: tree.path("home") });
   deepEqual(result.skills.map((s) => s.name), ["other-name"]);
-  deepEqual(result.warnings, [
+  deepEqual(texts(result.warnings), [
     `Skill ${
       tree.path("p/.nanocode/skills/folder/SKILL.md")
     } is named "other-name" but its folder is "folder"; rename one so they match.`,
@@ -195,7 +198,7 @@ Deno.test("a skill without a name takes its folder's name", async () => {
   });
   const result = await discoverSkills({ cwd: tree.path("p"), home: tree.path("home") });
   deepEqual(result.skills.map((s) => [s.name, s.description]), [["unnamed", "Folded description."]]);
-  deepEqual(result.warnings, []);
+  deepEqual(texts(result.warnings), []);
 });
 
 Deno.test("skills with bad front matter are skipped with one warning naming the file", async () => {
@@ -230,7 +233,9 @@ Deno.test("skills with bad front matter are skipped with one warning naming the 
   equal(result.warnings.length, Object.keys(cases).length);
   for (const [folder, [, reason]] of Object.entries(cases)) {
     const path = tree.path(`p/.nanocode/skills/${folder}/SKILL.md`);
-    const line = result.warnings.find((warning) => warning.startsWith(`Skipped skill ${path}: `));
+    const line = result.warnings.map((w) => w.text).find((warning) =>
+      warning.startsWith(`Skipped skill ${path}: `)
+    );
     equal(typeof line, "string", `no warning for ${folder}`);
     equal(line!.includes(reason), true, `${line} should say ${reason}`);
     equal(line!.includes("\n"), false);
@@ -246,7 +251,7 @@ Deno.test("folders without SKILL.md, hidden folders and loose files are skipped 
   });
   const result = await discoverSkills({ cwd: tree.path("p"), home: tree.path("home") });
   deepEqual(result.skills.map((s) => s.name), ["real"]);
-  deepEqual(result.warnings, []);
+  deepEqual(texts(result.warnings), []);
 });
 
 Deno.test("an unreadable SKILL.md is reported and skipped", async () => {
@@ -256,7 +261,7 @@ Deno.test("an unreadable SKILL.md is reported and skipped", async () => {
   });
   const result = await discoverSkills({ cwd: tree.path("p"), home: tree.path("home") });
   deepEqual(result.skills, []);
-  deepEqual(result.warnings, [
+  deepEqual(texts(result.warnings), [
     `Skipped skill ${
       tree.path("home/.agents/skills/binary/SKILL.md")
     }: it is not valid UTF-8; save it as UTF-8.`,

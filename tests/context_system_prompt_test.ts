@@ -6,6 +6,9 @@ import {
   readTextOrFile,
   type ToolSummary,
 } from "../lib/context/mod.ts";
+
+/** The lines of a list of warnings. */
+const texts = (warnings: readonly { text: string }[]) => warnings.map((w) => w.text);
 import { makeTree } from "./support/file_tree.ts";
 
 const TOOLS: ToolSummary[] = [
@@ -79,7 +82,7 @@ skill's folder.
 - review: Review code carefully.
   File: ${tree.path("p/.nanocode/skills/review/SKILL.md")}`;
   equal(result.prompt, expected);
-  deepEqual(result.warnings, []);
+  deepEqual(texts(result.warnings), []);
   equal(result.systemPromptPath, null);
   deepEqual(result.appendPaths, [
     tree.path("home/.nanocode/APPEND_SYSTEM.md"),
@@ -123,7 +126,7 @@ Deno.test("only the nearest project append file counts, and APPEND_SYSTEM.md win
   });
   const result = await buildSystemPrompt(options(tree, "p/q"));
   equal(result.prompt, "Base.\n\nInner append.");
-  deepEqual(result.warnings, [
+  deepEqual(texts(result.warnings), [
     `Ignored ${tree.path("p/q/.nanocode/append-system.md")}: append_system.md in the same folder is used ` +
     "instead; merge the two files.",
   ]);
@@ -192,7 +195,7 @@ Deno.test("an unreadable SYSTEM.md is reported and the next one is used", async 
   });
   const result = await buildSystemPrompt(options(tree));
   equal(result.prompt, "Global system.");
-  deepEqual(result.warnings, [
+  deepEqual(texts(result.warnings), [
     `Skipped ${tree.path("p/.nanocode/SYSTEM.md")}: it is not valid UTF-8; save it as UTF-8.`,
   ]);
 });
@@ -203,7 +206,7 @@ Deno.test("warnings from context files and skills reach the prompt's caller", as
     "p/.nanocode/skills/broken/SKILL.md": "# no front matter\n",
   });
   const result = await buildSystemPrompt(options(tree));
-  deepEqual(result.warnings, [
+  deepEqual(texts(result.warnings), [
     `Skipped context file ${tree.path("p/.nanocode/AGENTS.md")}: it is a directory; replace it with a text ` +
     "file or remove it.",
     `Skipped skill ${

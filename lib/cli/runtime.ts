@@ -10,7 +10,7 @@ import { VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
-import type { ResolvedConfig } from "../config/mod.ts";
+import { foldWarnings, type ResolvedConfig } from "../config/mod.ts";
 import type { CliOptions } from "./args.ts";
 import type { CliIo } from "./main.ts";
 
@@ -95,7 +95,7 @@ export async function createRuntime({ options, config, io }: RuntimeOptions): Pr
       ...(omittedNote ? [omittedNote] : []),
       ...pathLikeText("--system-prompt", options.systemPrompt, systemPromptOverride),
       ...pathLikeText("--append-system-prompt", options.appendSystemPrompt, appendOverride),
-      ...summarizeWarnings(built.warnings),
+      ...foldWarnings(built.warnings),
     ],
     expandSkill(name, args) {
       const skill = runtime.skills.find((s) => s.name === name);
@@ -108,27 +108,10 @@ export async function createRuntime({ options, config, io }: RuntimeOptions): Pr
       const again = await build();
       agent.setSystemPrompt(again.prompt);
       runtime.skills = again.skills;
-      return summarizeWarnings(again.warnings);
+      return foldWarnings(again.warnings);
     },
   };
   return runtime;
-}
-
-/**
- * Folds the warnings about folders outside `--allow-read` into one line: under narrowed permissions
- * they are expected, and one line per ancestor folder would bury what matters.
- */
-function summarizeWarnings(warnings: readonly string[]): string[] {
-  const outside = warnings.filter((w) => w.includes("outside what nanocode may read"));
-  if (outside.length < 2) return [...warnings];
-  const paths = outside.map((w) => w.match(/ (\/[^:]*):/)?.[1]).filter((p) => p !== undefined);
-  const rest = warnings.filter((w) => !outside.includes(w));
-  return [
-    ...rest,
-    `Context discovery skipped ${outside.length} folders outside --allow-read (${
-      paths.join(", ")
-    }); grant read access to use their AGENTS.md, SYSTEM.md or skills.`,
-  ];
 }
 
 /**

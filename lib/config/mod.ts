@@ -8,3 +8,4 @@ export * from "./env.ts";
 export * from "./endpoint.ts";
 export * from "./nanocode_dirs.ts";
 export * from "./read_text.ts";
+export * from "./warning.ts";

@@ -7,7 +7,8 @@
  */
 
 import { dirname, join, resolve } from "node:path";
-import { describeReadError } from "./read_text.ts";
+import { unlistableWarning } from "./read_text.ts";
+import type { ConfigWarning } from "./warning.ts";
 
 /** Where discovery starts. Both are passed in so tests (and children) can choose them. */
 export interface DiscoveryOptions {
@@ -31,8 +32,8 @@ export interface NanocodeScan {
   global: NanocodeDir | null;
   /** `.nanocode` folders of the cwd's ancestors, outermost first, the home folder's left out. */
   projects: NanocodeDir[];
-  /** One line for each folder that exists but could not be listed. */
-  warnings: string[];
+  /** One for each folder that exists but could not be listed. */
+  warnings: ConfigWarning[];
 }
 
 /** The cwd and each of its ancestors, the filesystem root first. */
@@ -54,7 +55,7 @@ export async function scanNanocodeDirs(options: DiscoveryOptions): Promise<Nanoc
   const home = resolve(options.home);
   const projectRoots = ancestorsOf(options.cwd).filter((dir) => dir !== home);
   // Each listing gets its own warning list so the lines come out in folder order, not finishing order.
-  const warningLists = [home, ...projectRoots].map((): string[] => []);
+  const warningLists = [home, ...projectRoots].map((): ConfigWarning[] => []);
   const [global, ...projects] = await Promise.all(
     [home, ...projectRoots].map((root, i) => listDir(join(root, ".nanocode"), warningLists[i])),
   );
@@ -69,13 +70,13 @@ export async function scanNanocodeDirs(options: DiscoveryOptions): Promise<Nanoc
  * Lists a folder's entry names. A folder that does not exist (or is a file) gives null silently; one
  * that exists but cannot be listed gives null and a warning.
  */
-export async function listDir(dir: string, warnings: string[]): Promise<NanocodeDir | null> {
+export async function listDir(dir: string, warnings: ConfigWarning[]): Promise<NanocodeDir | null> {
   const names = new Set<string>();
   try {
     for await (const entry of Deno.readDir(dir)) names.add(entry.name);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) {
-      warnings.push(`Skipped folder ${dir}: it ${describeReadError(error)}; check its permissions.`);
+      warnings.push(unlistableWarning("folder", dir, error));
     }
     return null;
   }
@@ -89,16 +90,16 @@ export async function listDir(dir: string, warnings: string[]): Promise<Nanocode
 export function pickVariant(
   folder: NanocodeDir,
   variants: readonly string[],
-  warnings: string[],
+  warnings: ConfigWarning[],
 ): string | null {
   const present = variants.filter((name) => folder.names.has(name));
   if (present.length === 0) return null;
   for (const ignored of present.slice(1)) {
-    warnings.push(
-      `Ignored ${join(folder.dir, ignored)}: ${
-        present[0]
-      } in the same folder is used instead; merge the two files.`,
-    );
+    const path = join(folder.dir, ignored);
+    warnings.push({
+      text: `Ignored ${path}: ${present[0]} in the same folder is used instead; merge the two files.`,
+      path,
+    });
   }
   return join(folder.dir, present[0]);
 }

@@ -11,7 +11,9 @@ export type TextRead =
   /**
    * `reason` completes "<path> …" (e.g. "is a directory"); `fix` says what the user can do about it.
    */
-  | { kind: "unreadable"; reason: string; fix: string };
+  | { kind: "unreadable"; reason: string; fix: string; outsideRead?: boolean };
+
+import type { ConfigWarning } from "./warning.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -52,7 +54,35 @@ function unreadable(error: unknown): TextRead {
   const fix = error instanceof Deno.errors.NotCapable
     ? "start nanocode with --allow-read for this path"
     : "check its permissions";
-  return { kind: "unreadable", reason: describeReadError(error), fix };
+  const outsideRead = error instanceof Deno.errors.NotCapable;
+  return {
+    kind: "unreadable",
+    reason: describeReadError(error),
+    fix,
+    ...(outsideRead ? { outsideRead } : {}),
+  };
+}
+
+/** A warning that `path` was skipped because it could not be read; `what` names it ("context file "). */
+export function unreadableWarning(
+  what: string,
+  path: string,
+  read: Extract<TextRead, { kind: "unreadable" }>,
+): ConfigWarning {
+  return {
+    text: `Skipped ${what}${path}: it ${read.reason}; ${read.fix}.`,
+    path,
+    ...(read.outsideRead ? { outsideRead: true } : {}),
+  };
+}
+
+/** A warning that a folder was skipped because it could not be listed. */
+export function unlistableWarning(what: string, path: string, error: unknown): ConfigWarning {
+  return {
+    text: `Skipped ${what} ${path}: it ${describeReadError(error)}; check its permissions.`,
+    path,
+    ...(error instanceof Deno.errors.NotCapable ? { outsideRead: true } : {}),
+  };
 }
 
 /** Describes why a path could not be read, as the end of "<path> …". */

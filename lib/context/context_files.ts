@@ -5,12 +5,14 @@
  */
 
 import {
+  type ConfigWarning,
   type DiscoveryOptions,
   type NanocodeDir,
   type NanocodeScan,
   pickVariant,
   readText,
   scanNanocodeDirs,
+  unreadableWarning,
 } from "../config/mod.ts";
 
 /** A context file and its text. */
@@ -24,7 +26,7 @@ export interface ContextFile {
 /** Context files in prompt order, and one line for each file that could not be read. */
 export interface ContextFilesResult {
   files: ContextFile[];
-  warnings: string[];
+  warnings: ConfigWarning[];
 }
 
 /**
@@ -56,7 +58,7 @@ export async function discoverContextFiles(options: DiscoveryOptions): Promise<C
 
 /** Reads the context files of an existing scan (which the system prompt shares with other look-ups). */
 export async function contextFilesFromScan(scan: NanocodeScan): Promise<ContextFilesResult> {
-  const warnings: string[] = [];
+  const warnings: ConfigWarning[] = [];
   const folders = [scan.global, ...scan.projects].filter((dir): dir is NanocodeDir => dir !== null);
   const paths = folders.flatMap((folder) =>
     CONTEXT_FILE_NAMES.map((variants) => pickVariant(folder, variants, warnings))
@@ -67,7 +69,7 @@ export async function contextFilesFromScan(scan: NanocodeScan): Promise<ContextF
   reads.forEach((read, i) => {
     if (read.kind === "text") files.push({ path: paths[i], content: read.text });
     else if (read.kind === "unreadable") {
-      warnings.push(`Skipped context file ${paths[i]}: it ${read.reason}; ${read.fix}.`);
+      warnings.push(unreadableWarning("context file ", paths[i], read));
     }
   });
   return { files, warnings };

@@ -1,7 +1,7 @@
 /**
  * What nanocode tells the model before the user speaks: context files (`AGENTS.md`, `CLAUDE.md`), the
  * system prompt (built in, `SYSTEM.md`, `APPEND_SYSTEM.md`, flags) and skills (`SKILL.md`). Discovery
- * takes the cwd and home folder as arguments and returns warnings as lines instead of printing.
+ * takes the cwd and home folder as arguments and returns warnings as values instead of printing.
  * @module
  */
 

@@ -8,11 +8,13 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { parseFrontMatter, splitFrontMatter } from "./front_matter.ts";
 import {
-  describeReadError,
+  type ConfigWarning,
   type DiscoveryOptions,
   type NanocodeScan,
   readText,
   scanNanocodeDirs,
+  unlistableWarning,
+  unreadableWarning,
 } from "../config/mod.ts";
 
 /** A skill found on disk. */
@@ -30,7 +32,7 @@ export interface Skill {
 /** Skills sorted by name, and one line for each skill skipped or questionable. */
 export interface SkillsResult {
   skills: Skill[];
-  warnings: string[];
+  warnings: ConfigWarning[];
 }
 
 /** What a skill name must look like: lower-case letters and digits in hyphen-separated runs. */
@@ -67,7 +69,7 @@ export async function skillsFromScan(scan: NanocodeScan, home: string): Promise<
   );
   skillRoots.push(join(resolve(home), ".agents", "skills"));
 
-  const listingWarnings = skillRoots.map((): string[] => []);
+  const listingWarnings = skillRoots.map((): ConfigWarning[] => []);
   const listings = await Promise.all(skillRoots.map((root, i) => listSkillFolders(root, listingWarnings[i])));
   const warnings = listingWarnings.flat();
   const paths = listings.flat().map((folder) => join(folder, "SKILL.md"));
@@ -82,26 +84,30 @@ export async function skillsFromScan(scan: NanocodeScan, home: string): Promise<
     const path = paths[i];
     if (read.kind === "missing") return;
     if (read.kind === "unreadable") {
-      warnings.push(`Skipped skill ${path}: it ${read.reason}; ${read.fix}.`);
+      warnings.push(unreadableWarning("skill ", path, read));
       return;
     }
     const parsed = parsedSkills[i]!;
     if (typeof parsed === "string") {
-      warnings.push(`Skipped skill ${path}: ${parsed}.`);
+      warnings.push({ text: `Skipped skill ${path}: ${parsed}.`, path });
       return;
     }
     const winner = byName.get(parsed.name);
     if (winner) {
-      warnings.push(
-        `Skipped skill ${path}: the skill "${parsed.name}" at ${winner.path} takes precedence; rename one of them.`,
-      );
+      warnings.push({
+        text:
+          `Skipped skill ${path}: the skill "${parsed.name}" at ${winner.path} takes precedence; rename one of them.`,
+        path,
+      });
       return;
     }
     const folderName = basename(parsed.baseDir);
     if (parsed.name !== folderName) {
-      warnings.push(
-        `Skill ${path} is named "${parsed.name}" but its folder is "${folderName}"; rename one so they match.`,
-      );
+      warnings.push({
+        text:
+          `Skill ${path} is named "${parsed.name}" but its folder is "${folderName}"; rename one so they match.`,
+        path,
+      });
     }
     byName.set(parsed.name, parsed);
   });
@@ -110,7 +116,7 @@ export async function skillsFromScan(scan: NanocodeScan, home: string): Promise<
 }
 
 /** Lists the sub-folders of a skills folder (symbolic links included), sorted by name. */
-async function listSkillFolders(root: string, warnings: string[]): Promise<string[]> {
+async function listSkillFolders(root: string, warnings: ConfigWarning[]): Promise<string[]> {
   const folders: string[] = [];
   try {
     for await (const entry of Deno.readDir(root)) {
@@ -119,7 +125,7 @@ async function listSkillFolders(root: string, warnings: string[]): Promise<strin
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) {
-      warnings.push(`Skipped skills folder ${root}: it ${describeReadError(error)}; check its permissions.`);
+      warnings.push(unlistableWarning("skills folder", root, error));
     }
     return [];
   }

@@ -8,11 +8,13 @@ import { resolve } from "node:path";
 import { UsageError } from "../core/errors.ts";
 import { type ContextFile, contextFilesFromScan } from "./context_files.ts";
 import {
+  type ConfigWarning,
   type DiscoveryOptions,
   type NanocodeDir,
   pickVariant,
   readText,
   scanNanocodeDirs,
+  unreadableWarning,
 } from "../config/mod.ts";
 import { type Skill, skillsFromScan } from "./skills.ts";
 
@@ -56,8 +58,8 @@ export interface SystemPrompt {
   contextFiles: ContextFile[];
   /** The skills found (listed in the prompt only when a `read` tool is available). */
   skills: Skill[];
-  /** One line for each file skipped or questionable, for the caller to show. */
-  warnings: string[];
+  /** One for each file skipped or questionable, for the caller to show. */
+  warnings: ConfigWarning[];
   /** The `SYSTEM.md` used as the base prompt, or null for the built-in prompt or an override. */
   systemPromptPath: string | null;
   /** The `APPEND_SYSTEM.md` files appended, in order. */
@@ -141,9 +143,9 @@ export async function buildSystemPrompt(options: SystemPromptOptions): Promise<S
   // Separate lists keep the warning order fixed whatever order the reads finish in.
   const warnings = {
     scan: scan.warnings,
-    system: [] as string[],
-    global: [] as string[],
-    project: [] as string[],
+    system: [] as ConfigWarning[],
+    global: [] as ConfigWarning[],
+    project: [] as ConfigWarning[],
   };
   const [system, globalAppend, projectAppend, context, skills] = await Promise.all([
     options.systemPromptOverride === undefined
@@ -215,7 +217,7 @@ interface FileText {
 async function readFirst(
   folders: readonly (NanocodeDir | null)[],
   names: readonly string[],
-  warnings: string[],
+  warnings: ConfigWarning[],
 ): Promise<FileText | null> {
   for (const folder of folders) {
     if (!folder) continue;
@@ -223,7 +225,7 @@ async function readFirst(
     if (!path) continue;
     const read = await readText(path);
     if (read.kind === "text") return { path, text: read.text };
-    if (read.kind === "unreadable") warnings.push(`Skipped ${path}: it ${read.reason}; ${read.fix}.`);
+    if (read.kind === "unreadable") warnings.push(unreadableWarning("", path, read));
   }
   return null;
 }
