@@ -66,21 +66,27 @@ export interface Pump {
   stop(): void;
 }
 
+/** Bytes read from a pipe at most at once; also the size of the one buffer a pump reads into. */
+const READ_SIZE = 64 * 1024;
+
 /**
  * Reads `stream` to its end, handing each chunk to `onChunk` and awaiting it (so a slow consumer slows
- * the reading instead of piling up chunks in memory).
+ * the reading instead of piling up chunks in memory). Each chunk is the consumer's to keep.
+ *
+ * A byte stream (a child's stdout) is read into one reused buffer and each chunk copied out at its
+ * size: a plain read allocates a fresh 64 KB buffer per read even when the pipe held 4 KB, and those
+ * buffers only go when the garbage collector gets round to them, so a chatty command left megabytes
+ * behind.
  */
 export function pump(
   stream: ReadableStream<Uint8Array>,
   onChunk: (bytes: Uint8Array) => void | Promise<void>,
 ): Pump {
-  const reader = stream.getReader();
+  const { reader, next } = chunkReader(stream);
   const done = (async () => {
     try {
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        await onChunk(value);
+      for (let chunk = await next(); chunk !== undefined; chunk = await next()) {
+        if (chunk.length > 0) await onChunk(chunk);
       }
     } catch {
       // A cancelled or broken pipe ends the reading; the output gathered so far stands.
@@ -92,6 +98,29 @@ export function pump(
       reader.cancel().catch(() => {});
     },
   };
+}
+
+/** A reader of `stream` and a function that reads its next chunk (undefined at the end). */
+function chunkReader(stream: ReadableStream<Uint8Array>): {
+  reader: ReadableStreamBYOBReader | ReadableStreamDefaultReader<Uint8Array>;
+  next: () => Promise<Uint8Array | undefined>;
+} {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = stream.getReader({ mode: "byob" });
+  } catch {
+    // Not a byte stream: take its chunks as they come.
+    const reader = stream.getReader();
+    return { reader, next: async () => (await reader.read()).value };
+  }
+  let buffer = new ArrayBuffer(READ_SIZE);
+  const next = async () => {
+    const { value, done } = await byob.read(new Uint8Array(buffer));
+    // The buffer comes back (moved into a new ArrayBuffer object) with the bytes read.
+    if (value) buffer = value.buffer as ArrayBuffer;
+    return done ? undefined : value.slice();
+  };
+  return { reader: byob, next };
 }
 
 /** Options for {@link drainPumps}. */

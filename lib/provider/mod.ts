@@ -7,6 +7,7 @@
 
 export { createOpenAIProvider, type OpenAIProviderOptions } from "./openai.ts";
 export { readChatStream, type ReadChatStreamOptions } from "./chat_stream.ts";
+export { encodeChatBody } from "./body.ts";
 export {
   buildChatBody,
   type ChatBody,

@@ -10,9 +10,9 @@ import type { ChatRequest, Provider, ProviderDelta } from "../core/provider.ts";
 import { ProviderError } from "../core/errors.ts";
 import { VERSION } from "../core/version.ts";
 import { ResponseAssembler } from "./assemble.ts";
+import { encodeChatBody } from "./body.ts";
 import { readChatStream } from "./chat_stream.ts";
 import { describeHttpError, oneLine, serverMessage } from "./http_errors.ts";
-import { buildChatBody } from "./request.ts";
 import {
   abortableSleep,
   backoffDelay,
@@ -92,7 +92,7 @@ async function* streamChat(
 ): AsyncGenerator<ProviderDelta, void, undefined> {
   const url = `${settings.baseUrl}/chat/completions`;
   const model = request.model;
-  const body = JSON.stringify(buildChatBody(request));
+  const body = encodeChatBody(request);
   const { maxRetries } = settings;
   for (let attempt = 0;; attempt++) {
     if (signal.aborted) return yield aborted();
