@@ -91,12 +91,21 @@ function gatedAnswer(word: string): { turn: Turn; release: () => void } {
   return { turn, release: () => release() };
 }
 
+/**
+ * How long a wait may take before the test fails. Only a hang should reach it: the waits end on
+ * their condition, so a loaded machine makes a test slower, never red.
+ */
+const HANG_MS = 30_000;
+
 interface Harness {
   stdin: FakeStdin;
   provider: ScriptedProvider;
   runtime: ReplRuntime;
   output(): string;
-  /** Polls the output until it contains `text`, failing after two seconds. */
+  /**
+   * Waits until the output contains `text` (or the test holds): checked on every write to the
+   * terminal and on a slow poll for state that changes without output; fails only on a hang.
+   */
   waitFor(text: string | (() => boolean)): Promise<void>;
   exit: Promise<number>;
   /** Delivers a signal to the handlers the REPL registered. */
@@ -140,8 +149,14 @@ function start(options: {
   const handlers = new Map<string, () => void>();
   let text = "";
   const decoder = new TextDecoder();
+  const written = new Set<() => void>();
   const stdout = {
-    writable: new WritableStream<Uint8Array>({ write: (chunk) => void (text += decoder.decode(chunk)) }),
+    writable: new WritableStream<Uint8Array>({
+      write(chunk) {
+        text += decoder.decode(chunk);
+        for (const wake of written) wake();
+      },
+    }),
     isTerminal: () => options.tty ?? true,
   };
   const exit = runRepl(runtime, {
@@ -165,10 +180,27 @@ function start(options: {
     signal: (name) => handlers.get(name)?.(),
     async waitFor(what) {
       const test = typeof what === "string" ? () => text.includes(what) : what;
-      const deadline = Date.now() + 2000;
-      while (!test()) {
-        if (Date.now() > deadline) throw new Error(`Cannot find ${String(what)} in the output:\n${text}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      if (test()) return;
+      let wake = () => {};
+      let poll: ReturnType<typeof setInterval> | undefined;
+      let deadline: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await new Promise<void>((resolve, reject) => {
+          wake = () => {
+            if (test()) resolve();
+          };
+          written.add(wake);
+          poll = setInterval(wake, 20);
+          deadline = setTimeout(
+            () =>
+              reject(new Error(`Cannot find ${String(what)} in the output within ${HANG_MS} ms:\n${text}`)),
+            HANG_MS,
+          );
+        });
+      } finally {
+        written.delete(wake);
+        clearInterval(poll);
+        clearTimeout(deadline);
       }
     },
   };
@@ -490,11 +522,12 @@ Deno.test("while a tool runs, held command output shows in the live area, its fi
 Deno.test("/dequeue edit during a run holds the messages back, and a run that ended meanwhile is followed by the edit", async () => {
   const dir = await Deno.makeTempDir({ prefix: "nanocode-editor-" });
   const go = `${dir}/go`;
-  // The editor waits (at most ten seconds) until the test lets it save, so the run can end meanwhile.
+  // The editor waits until the test lets it save, so the run can end meanwhile (a minute at most, so
+  // a failed test cannot leave it behind).
   const editor = `${dir}/edit.sh`;
   await Deno.writeTextFile(
     editor,
-    `#!/bin/sh\ni=0\nwhile [ ! -e "${go}" ] && [ $i -lt 500 ]; do sleep 0.02; i=$((i+1)); done\nsed -i 's/alpha/gamma/' "$1"\n`,
+    `#!/bin/sh\ni=0\nwhile [ ! -e "${go}" ] && [ $i -lt 3000 ]; do sleep 0.02; i=$((i+1)); done\nsed -i 's/alpha/gamma/' "$1"\n`,
   );
   await Deno.chmod(editor, 0o755);
   const { turn: slow, release } = gatedAnswer("Main");

@@ -40,7 +40,8 @@ export interface TmuxSession {
   capture(options?: { visible?: boolean }): Promise<string>;
   /**
    * Polls the pane until `pattern` appears (a string, a RegExp, or a test on the whole text) and
-   * returns the pane; throws with the pane's content after `timeoutMs` (default 10 s).
+   * returns the pane; throws with the pane's content after `timeoutMs` (default 60 s). The deadline
+   * only bounds a hang: the wait ends on the condition, so a loaded machine is slower, never red.
    */
   waitFor(
     pattern: string | RegExp | ((pane: string) => boolean | Promise<boolean>),
@@ -128,7 +129,7 @@ export async function startNanocode(args: string[], options: TmuxOptions = {}): 
     keys: async (...names) => void await tmux(socket, ["send-keys", "-t", "main", ...names]),
     type: async (text) => void await tmux(socket, ["send-keys", "-t", "main", "-l", text]),
     capture,
-    async waitFor(pattern, { timeoutMs = 10_000, visible = false } = {}) {
+    async waitFor(pattern, { timeoutMs = 60_000, visible = false } = {}) {
       const test = typeof pattern === "string"
         ? (pane: string) => pane.includes(pattern)
         : pattern instanceof RegExp
