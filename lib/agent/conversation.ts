@@ -1,11 +1,11 @@
 /**
  * The conversation's one owner. Every change goes through it and comes out as a
  * {@link ConversationEvent}; nothing else pushes to, splices or reassigns the message array, so a log
- * of those events rebuilds the conversation exactly ({@link replay}).
+ * of those events rebuilds the conversation exactly (`replay` in lib/core).
  * @module
  */
 
-import type { AgentEvent, ConversationEvent, Message } from "../core/mod.ts";
+import { applySystemPrompt, type ConversationEvent, type Message } from "../core/mod.ts";
 
 /** What a conversation starts from. */
 export interface ConversationOptions {
@@ -86,11 +86,6 @@ export class Conversation {
   }
 }
 
-function applySystemPrompt(messages: readonly Message[], prompt: string): Message[] {
-  const system: Message = { role: "system", content: prompt };
-  return messages[0]?.role === "system" ? [system, ...messages.slice(1)] : [system, ...messages];
-}
-
 /**
  * The longest start of `messages` in which every assistant tool call has its result.
  * @example
@@ -104,41 +99,4 @@ export function consistentPrefix(messages: readonly Message[]): readonly Message
     m.role === "assistant" && (m.tool_calls ?? []).some((call) => !answered.has(call.id))
   );
   return broken < 0 ? messages : messages.slice(0, broken);
-}
-
-/** What {@link replay} rebuilds. */
-export interface Replayed {
-  messages: Message[];
-  /** The model of the last `model_change`, if there was one. */
-  model?: string;
-}
-
-/**
- * Rebuilds a conversation from its events, in order. Events that are not conversation changes
- * (deltas, tool progress, usage) are skipped, so a whole JSON-mode stream can be passed as it is.
- * @example
- * ```ts
- * const { messages } = replay(events); // the array the next request would send
- * ```
- */
-export function replay(events: Iterable<AgentEvent>, start: Replayed = { messages: [] }): Replayed {
-  let messages = [...start.messages];
-  let model = start.model;
-  for (const event of events) {
-    switch (event.type) {
-      case "message":
-        messages.push(event.message);
-        break;
-      case "model_change":
-        model = event.model;
-        break;
-      case "system_prompt":
-        messages = applySystemPrompt(messages, event.prompt);
-        break;
-      case "clear":
-        messages = messages.filter((m) => m.role === "system");
-        break;
-    }
-  }
-  return model === undefined ? { messages } : { messages, model };
 }

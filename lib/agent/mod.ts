@@ -10,9 +10,8 @@ export {
   Conversation,
   type ConversationListener,
   type ConversationOptions,
-  replay,
-  type Replayed,
 } from "./conversation.ts";
+export { replay, type Replayed } from "../core/mod.ts";
 export { type LoopContext, runLoop } from "./loop.ts";
 export { groupCalls, runToolCalls, SKIPPED } from "./tool_batch.ts";
 export {
