@@ -21,6 +21,16 @@ export interface CliOptions {
   tools?: string[];
   noContextFiles: boolean;
   maxRetries?: number;
+  /** `-c`: resume the newest session of this cwd. */
+  continue: boolean;
+  /** `-r <query>`: the session to resume; "" when `-r` came alone (pick or list). */
+  resume?: string;
+  /** `--session <path>`: resume the session in this file. */
+  session?: string;
+  /** `--no-session`: write no session file. */
+  noSession: boolean;
+  /** `--export <session>`: the session to export, and where to (the first word after it). */
+  export?: { session: string; out?: string };
   /** The prompt words joined, or undefined when none were given. */
   prompt?: string;
 }
@@ -45,6 +55,14 @@ Options:
       --tools <none|a,b,…>      offer only these tools (default: every tool the permissions allow)
       --no-context-files        do not load AGENTS.md/CLAUDE.md context files or skills
       --max-retries <n>         retries of a failed request before output began (default 4)
+
+Sessions (saved under ~/.nanocode/sessions, or $NANOCODE_DIR/sessions, as they happen):
+  -c, --continue                resume the newest session of this folder
+  -r, --resume [id|name|text]   resume a session by id (or prefix), name or text of its first prompt;
+                                alone: pick one (interactive) or list them (headless)
+      --session <path>          resume the session saved in this file
+      --no-session              save nothing
+      --export <session> [out]  write a session as Markdown (default) or HTML (out ends in .html)
   -h, --help                    show this help
   -v, --version                 print the version
 
@@ -59,7 +77,7 @@ export function parseCli(args: string[]): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: withBareResume(args),
       allowPositionals: true,
       strict: true,
       options: {
@@ -75,6 +93,11 @@ export function parseCli(args: string[]): CliOptions {
         tools: { type: "string" },
         "no-context-files": { type: "boolean" },
         "max-retries": { type: "string" },
+        continue: { type: "boolean", short: "c" },
+        resume: { type: "string", short: "r" },
+        session: { type: "string" },
+        "no-session": { type: "boolean" },
+        export: { type: "string" },
       },
     });
   } catch (error) {
@@ -105,7 +128,27 @@ export function parseCli(args: string[]): CliOptions {
       throw new UsageError(`Cannot use an empty --${name}: give a value or leave the flag out.`);
     }
   }
-  const prompt = positionals.length > 0 ? positionals.join(" ") : undefined;
+  const resumes = [values.continue, values.resume !== undefined, values.session !== undefined].filter(
+    Boolean,
+  );
+  if (resumes.length > 1) {
+    throw new UsageError("Cannot resume two ways at once: give one of --continue, --resume and --session.");
+  }
+  if (values["no-session"] && resumes.length > 0) {
+    throw new UsageError(
+      "Cannot resume with --no-session: a resumed session is saved as it goes on; drop one.",
+    );
+  }
+  let exported: CliOptions["export"];
+  if (values.export !== undefined) {
+    if (positionals.length > 1) {
+      throw new UsageError(
+        `Cannot export to ${positionals.join(" ")}: give one output path after the session.`,
+      );
+    }
+    exported = { session: values.export, ...(positionals[0] ? { out: positionals[0] } : {}) };
+  }
+  const prompt = positionals.length > 0 && !exported ? positionals.join(" ") : undefined;
   return {
     help: values.help ?? false,
     version: values.version ?? false,
@@ -119,6 +162,26 @@ export function parseCli(args: string[]): CliOptions {
     tools,
     noContextFiles: values["no-context-files"] ?? false,
     maxRetries,
+    continue: values.continue ?? false,
+    resume: values.resume,
+    session: values.session,
+    noSession: values["no-session"] ?? false,
+    ...(exported ? { export: exported } : {}),
     prompt,
   };
+}
+
+/** `-r`/`--resume` may stand alone (pick a session): give it an empty value so the parser accepts it. */
+function withBareResume(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    out.push(args[i]);
+    if (args[i] === "--") {
+      out.push(...args.slice(i + 1));
+      break;
+    }
+    const bare = args[i] === "-r" || args[i] === "--resume";
+    if (bare && (i + 1 >= args.length || args[i + 1].startsWith("-"))) out.push("");
+  }
+  return out;
 }
