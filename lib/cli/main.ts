@@ -4,7 +4,7 @@
  * @module
  */
 
-import { HELP, parseCli } from "./args.ts";
+import { type CliOptions, HELP, parseCli } from "./args.ts";
 import { ConfigError, UsageError, VERSION } from "../core/mod.ts";
 import { readEnv } from "../config/env.ts";
 
@@ -88,6 +88,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
 
   const interactive = !options.print && options.mode !== "json" && Deno.stdin.isTerminal();
+  if (options.export || (options.resume === "" && !interactive)) {
+    return await sessionCommand(options, io);
+  }
   let prompt = options.prompt;
   if (!interactive && !Deno.stdin.isTerminal()) {
     const piped = await readStdin(async () => {
@@ -106,10 +109,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
     );
   }
 
-  const [{ resolveConfig }, { createRuntime }] = await Promise.all([
+  const [{ resolveConfig }, { createRuntime }, { resolveResume, sessionsRoot }] = await Promise.all([
     import("../config/mod.ts"),
     import("./runtime.ts"),
+    import("./sessions.ts"),
   ]);
+  const resumed = await resolveResume(options, { root: sessionsRoot(io.env), cwd: io.cwd });
   const config = await resolveConfig({
     flags: { model: options.model, baseUrl: options.baseUrl, maxRetries: options.maxRetries },
     env: io.env,
@@ -121,7 +126,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
       }
     },
   });
-  const runtime = await createRuntime({ options, config, io });
+  const runtime = await createRuntime({ options, config, io, resume: resumed?.session });
+  runtime.warnings.push(...(resumed?.notes ?? []));
   // Notes go to stderr, so they never mix with the answer or the JSON events on stdout.
   if (!options.quiet || interactive) {
     for (const warning of runtime.warnings) await writeLine(io.stderr, `nanocode: ${warning}`);
@@ -168,4 +174,28 @@ async function run(args: string[], io: CliIo): Promise<number> {
       }
     }
   }
+}
+
+/** `--export` and a bare `--resume` headless: work on saved sessions, without a model or a key. */
+async function sessionCommand(options: CliOptions, io: CliIo): Promise<number> {
+  const { exportSession, findSessionFile, formatSessionList, sessionsRoot } = await import("./sessions.ts");
+  const { listSessions, readSession } = await import("../session/mod.ts");
+  const lookup = { root: sessionsRoot(io.env), cwd: io.cwd };
+  if (!options.export) {
+    const sessions = await listSessions(lookup.root, { cwd: io.cwd });
+    await writeLine(io.stdout, formatSessionList(sessions).join("\n"));
+    if (sessions.length > 0) {
+      await writeLine(io.stderr, "nanocode: resume one with nanocode -r <id|name|text>");
+    }
+    return 0;
+  }
+  const found = await findSessionFile(options.export.session, lookup);
+  const session = await readSession(found.path).catch((error) => {
+    throw new ConfigError((error as Error).message);
+  });
+  for (const note of [...found.notes, ...session.warnings]) await writeLine(io.stderr, `nanocode: ${note}`);
+  const written = await exportSession(session, options.export.out, io.cwd);
+  if (written.path) await writeLine(io.stderr, `nanocode: wrote ${written.path}`);
+  else await writeLine(io.stdout, written.text);
+  return 0;
 }

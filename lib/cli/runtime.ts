@@ -5,14 +5,23 @@
  */
 
 import { Agent, InputQueue } from "../agent/mod.ts";
-import type { Provider, Tool } from "../core/mod.ts";
-import { VERSION } from "../core/mod.ts";
+import { contentText, type Provider, type Tool, VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
 import { foldWarnings, type ResolvedConfig } from "../config/mod.ts";
+import {
+  endpointHost,
+  listSessions,
+  type LoadedSession,
+  readSession,
+  type SessionInfo,
+  sessionsFolder,
+  SessionWriter,
+} from "../session/mod.ts";
 import type { CliOptions } from "./args.ts";
 import type { CliIo } from "./main.ts";
+import { exportSession, findSessionFile, sessionsRoot } from "./sessions.ts";
 
 /** Everything a front end needs to drive a conversation. */
 export interface Runtime {
@@ -32,6 +41,31 @@ export interface Runtime {
   expandSkill(name: string, args: string): Promise<string>;
   /** Re-reads context files and skills and rebuilds the system prompt, keeping the conversation. */
   reload(): Promise<string[]>;
+  /** The saved session: its file, and what the REPL's session commands do with it. */
+  sessions: SessionControls;
+  /** Where notes that arise later go (a session that cannot be saved); front ends may replace it. */
+  notify: (message: string) => void;
+}
+
+/** What the REPL's session commands can do. Each switch replaces `runtime.agent`. */
+export interface SessionControls {
+  /** The file the conversation is saved to, once it has one; undefined with `--no-session`. */
+  readonly path: string | undefined;
+  /** Whether sessions are saved at all. */
+  readonly enabled: boolean;
+  /** Names the session (stored in its file). */
+  name(name: string): void;
+  /** This cwd's sessions, or every cwd's; newest first. */
+  list(options: { all: boolean }): Promise<SessionInfo[]>;
+  /** Switches to the session a query or path names; returns notes for the user. */
+  resume(query: string): Promise<string[]>;
+  /**
+   * Starts a new session holding this one up to now, or up to just before the Nth user message;
+   * switches to it and returns its path (undefined while nothing was saved yet).
+   */
+  fork(userMessage?: number): Promise<string | undefined>;
+  /** Writes this session as Markdown or (for `.html`) HTML; returns the path written. */
+  export(out?: string): Promise<string>;
 }
 
 /** What {@link createRuntime} is built from. */
@@ -39,18 +73,13 @@ export interface RuntimeOptions {
   options: CliOptions;
   config: ResolvedConfig;
   io: CliIo;
+  /** A saved session to go on with (`--continue`, `--resume`, `--session`). */
+  resume?: LoadedSession;
 }
 
 /** Builds a runtime: tool surface, system prompt, provider and agent. */
-export async function createRuntime({ options, config, io }: RuntimeOptions): Promise<Runtime> {
+export async function createRuntime({ options, config, io, resume }: RuntimeOptions): Promise<Runtime> {
   const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd });
-  const provider = createOpenAIProvider({
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey,
-    maxRetries: config.maxRetries,
-    sessionId: crypto.randomUUID(),
-    userAgent: `nanocode/${VERSION}`,
-  });
   const omittedNote = describeOmitted(omitted);
   const systemPromptOverride = options.systemPrompt !== undefined
     ? await readTextOrFile(options.systemPrompt, io.cwd)
@@ -72,19 +101,87 @@ export async function createRuntime({ options, config, io }: RuntimeOptions): Pr
     });
   const built = await build();
   const queue = new InputQueue();
-  const agent = new Agent({
-    provider,
-    tools,
-    model: config.model,
-    cwd: io.cwd,
-    systemPrompt: built.prompt,
-    queue,
-    acceptsImages: config.images === "auto" ? acceptsImages : () => config.images === "on",
-    env: io.env,
-  });
+  const root = sessionsRoot(io.env);
+  let writer: SessionWriter | undefined;
+  let sessionId = "";
+  let systemPrompt = built.prompt;
+
+  /**
+   * A conversation: fresh, or a saved one going on (with `parent`, a fork written to a new file). Its
+   * changes are saved as they happen; the request header carries the session id.
+   */
+  const start = (
+    seed?: {
+      messages: LoadedSession["messages"];
+      model: string;
+      path?: string;
+      entries?: number;
+      id?: string;
+    },
+    parent?: { id: string; path: string },
+  ) => {
+    const id = seed?.id ?? crypto.randomUUID();
+    sessionId = id;
+    const provider = createOpenAIProvider({
+      baseUrl: config.baseUrl,
+      apiKey: config.apiKey,
+      maxRetries: config.maxRetries,
+      sessionId: id,
+      userAgent: `nanocode/${VERSION}`,
+    });
+    const agent = new Agent({
+      provider,
+      tools,
+      model: seed?.model ?? config.model,
+      cwd: io.cwd,
+      ...(seed ? { messages: seed.messages } : {}),
+      queue,
+      acceptsImages: config.images === "auto" ? acceptsImages : () => config.images === "on",
+      env: io.env,
+    });
+    writer?.close();
+    writer = options.noSession ? undefined : new SessionWriter({
+      dir: sessionsFolder(root, io.cwd),
+      header: {
+        id,
+        cwd: io.cwd,
+        model: agent.model,
+        endpoint: endpointHost(config.baseUrl),
+        nanocode: VERSION,
+        ...(parent ? { parent } : {}),
+      },
+      ...(seed?.path ? { resume: { path: seed.path, entries: seed.entries ?? 0 } } : {}),
+      onError: (message) => runtime.notify(message),
+    });
+    const saving = writer;
+    if (saving) agent.subscribe((event) => saving.record(event));
+    // Set after subscribing, so the session file holds the system prompt too.
+    if (!seed) agent.setSystemPrompt(systemPrompt);
+    if (seed && !seed.path && seed.messages.length > 0) {
+      // A fork's file starts with the conversation it copies, as one entry per message.
+      for (const message of seed.messages) saving?.record({ type: "message", message });
+    }
+    if (seed) {
+      // The command line's --model wins over the saved one; the current system prompt replaces the saved.
+      if (options.model !== undefined && options.model !== agent.model) agent.setModel(options.model);
+      const saved = agent.messages[0]?.role === "system" ? contentText(agent.messages[0].content) : undefined;
+      if (saved !== systemPrompt) agent.setSystemPrompt(systemPrompt);
+    }
+    return { agent, provider };
+  };
+
+  const fromFile = (loaded: LoadedSession) =>
+    start({
+      messages: loaded.messages,
+      model: loaded.model,
+      path: loaded.path,
+      entries: loaded.entries.length,
+      id: loaded.header.id,
+    });
+  const first = resume ? fromFile(resume) : start();
   const runtime: Runtime = {
-    agent,
-    provider,
+    agent: first.agent,
+    provider: first.provider,
     config,
     queue,
     tools,
@@ -106,10 +203,69 @@ export async function createRuntime({ options, config, io }: RuntimeOptions): Pr
     },
     async reload() {
       const again = await build();
-      agent.setSystemPrompt(again.prompt);
+      systemPrompt = again.prompt;
+      runtime.agent.setSystemPrompt(again.prompt);
       runtime.skills = again.skills;
       return foldWarnings(again.warnings);
     },
+    notify: (message) => {
+      void io.stderr.getWriter().write(new TextEncoder().encode(`nanocode: ${message}\n`)).catch(() => {});
+    },
+    sessions: {
+      get path() {
+        return writer?.path;
+      },
+      get enabled() {
+        return writer !== undefined;
+      },
+      name(name) {
+        if (!writer) {
+          throw new Error("Cannot name the session: nanocode runs with --no-session, so nothing is saved.");
+        }
+        writer.record({ type: "name", name });
+      },
+      list: ({ all }) => listSessions(root, all ? {} : { cwd: io.cwd }),
+      async resume(query) {
+        const found = await findSessionFile(query, { root, cwd: io.cwd });
+        if (found.path === writer?.path) return ["That is the session you are in."];
+        const loaded = await readSession(found.path);
+        switchTo(fromFile(loaded));
+        return [...found.notes, ...loaded.warnings];
+      },
+      fork(userMessage) {
+        try {
+          return Promise.resolve(forkAt(userMessage));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      },
+      async export(out) {
+        if (!writer?.path) throw new Error("Cannot export yet: nothing of this session has been saved.");
+        const loaded = await readSession(writer.path);
+        const target = out ?? `nanocode-${sessionId.slice(0, 8)}.md`;
+        return (await exportSession(loaded, target, io.cwd)).path!;
+      },
+    },
+  };
+  const forkAt = (userMessage: number | undefined): string | undefined => {
+    const messages = runtime.agent.messages;
+    let cut = messages.length;
+    if (userMessage !== undefined) {
+      const users = messages.flatMap((m, i) => (m.role === "user" ? [i] : []));
+      if (userMessage < 1 || userMessage > users.length) {
+        throw new RangeError(
+          `Cannot fork at user message ${userMessage}: this conversation has ${users.length}; use 1 to ${users.length}.`,
+        );
+      }
+      cut = users[userMessage - 1];
+    }
+    const parent = writer?.path ? { id: sessionId, path: writer.path } : undefined;
+    switchTo(start({ messages: messages.slice(0, cut), model: runtime.agent.model }, parent));
+    return writer?.path;
+  };
+  const switchTo = (next: { agent: Agent; provider: Provider }) => {
+    runtime.agent = next.agent;
+    runtime.provider = next.provider;
   };
   return runtime;
 }
