@@ -295,3 +295,25 @@ Deno.test("a skill command for a deleted skill file says to reload", async () =>
   await Deno.remove(skills[0].path);
   await rejects(expandSkillCommand(skills[0], ""), /Cannot load skill "gone": .* is gone; run \/reload/);
 });
+
+Deno.test("a flat SKILL.md is discovered without loading the YAML library", async () => {
+  await using tree = await makeTree({
+    "home/.nanocode/skills/flat/SKILL.md":
+      "---\nname: flat\ndescription: Use it for x:y, see https://x\nlicense: MIT\n---\nBody.\n",
+  });
+  // With npm resolution off, importing the library fails, so a skill found here never needed it.
+  const module = new URL("../lib/context/mod.ts", import.meta.url).href;
+  const code = `import { discoverSkills } from ${JSON.stringify(module)};
+const result = await discoverSkills({ cwd: ${JSON.stringify(tree.root)}, home: ${
+    JSON.stringify(tree.path("home"))
+  } });
+console.log(JSON.stringify([result.skills.map((s) => [s.name, s.description]), result.warnings]));`;
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const { code: status, stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-npm", "--config", config, code],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  equal(status, 0);
+  deepEqual(JSON.parse(new TextDecoder().decode(stdout)), [[["flat", "Use it for x:y, see https://x"]], []]);
+});

@@ -1,16 +1,19 @@
 /**
  * Front matter: the YAML block between `---` lines at the top of a Markdown file such as `SKILL.md`.
  *
- * The YAML is parsed by the `yaml` package, loaded on the first file that has a front matter block, so
- * a start-up without skills never loads it. On top of the library: errors become one line naming the
- * file line; anchors, aliases and tags are refused (front matter has no use for them, and refusing them
- * rules out alias bombs and tag-built objects); keys must be scalars. One leniency, which the Agent
- * Skills guidance recommends for files written for other clients: a plain value holding `: `
- * (`description: Use it: when…`), which strict YAML rejects, is read as if it were quoted.
+ * Flat `key: plain value` blocks, which nearly every `SKILL.md` has, are read by a small fast path
+ * (flat_yaml.ts) that gives what the library would. Anything else is parsed by the `yaml` package,
+ * loaded on the first file that needs it, so a start-up with only flat skills never loads it. On top
+ * of the library: errors become one line naming the file line; anchors, aliases and tags are refused
+ * (front matter has no use for them, and refusing them rules out alias bombs and tag-built objects);
+ * keys must be scalars. One leniency, which the Agent Skills guidance recommends for files written for
+ * other clients: a plain value holding `: ` (`description: Use it: when…`), which strict YAML rejects,
+ * is read as if it were quoted.
  * @module
  */
 
 import type { Document, Node, YAMLError } from "yaml";
+import { parseFlatYaml } from "./flat_yaml.ts";
 
 /** A Markdown text split at its front matter. */
 export interface FrontMatterSplit {
@@ -83,6 +86,8 @@ export async function parseYamlMapping(
 ): Promise<Record<string, unknown>> {
   let source = yaml.replace(/\r\n?/g, "\n");
   if (source.trim() === "") return {};
+  const flat = parseFlatYaml(source);
+  if (flat) return flat;
   const lib = await (yamlModule ??= import("yaml"));
   for (;;) {
     const reading = readMapping(lib, source);
