@@ -12,6 +12,10 @@ import { runLoop } from "./loop.ts";
 import type { MessageQueue } from "./queue.ts";
 import type { BeforeToolCall } from "./tool_call.ts";
 
+/** The result a tool call gets when nanocode stopped before the call finished. */
+export const INTERRUPTED =
+  "Tool call interrupted: nanocode stopped before it finished; run it again if it is still needed.";
+
 /** What an agent is made of. */
 export interface AgentOptions {
   provider: Provider;
@@ -81,6 +85,22 @@ export class Agent {
   /** Drops everything but the system prompt. */
   clear(): void {
     this.#unstreamed.push(this.#conversation.clear());
+  }
+
+  /**
+   * Gives every tool call that has no result one saying it was interrupted: a conversation saved by a
+   * process that was killed mid-tool can then be sent again. Returns how many calls were answered.
+   */
+  answerInterruptedCalls(): number {
+    const answered = new Set(this.messages.flatMap((m) => (m.role === "tool" ? [m.tool_call_id] : [])));
+    const last = this.messages.findLast((m) => m.role === "assistant");
+    const open = last?.role === "assistant" ? (last.tool_calls ?? []).filter((c) => !answered.has(c.id)) : [];
+    for (const call of open) {
+      this.#unstreamed.push(
+        this.#conversation.append({ role: "tool", tool_call_id: call.id, content: INTERRUPTED }),
+      );
+    }
+    return open.length;
   }
 
   /**

@@ -4,7 +4,7 @@
  * @module
  */
 
-export { Agent, type AgentOptions } from "./agent.ts";
+export { Agent, type AgentOptions, INTERRUPTED } from "./agent.ts";
 export {
   consistentPrefix,
   Conversation,

@@ -120,6 +120,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     },
     parent?: { id: string; path: string },
   ) => {
+    const notes: string[] = [];
     const id = seed?.id ?? crypto.randomUUID();
     sessionId = id;
     const provider = createOpenAIProvider({
@@ -162,12 +163,20 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       for (const message of seed.messages) saving?.record({ type: "message", message });
     }
     if (seed) {
+      const interrupted = agent.answerInterruptedCalls();
+      if (interrupted > 0) {
+        notes.push(
+          `${interrupted} tool call${
+            interrupted === 1 ? " was" : "s were"
+          } cut off when the session stopped; the model is told so.`,
+        );
+      }
       // The command line's --model wins over the saved one; the current system prompt replaces the saved.
       if (options.model !== undefined && options.model !== agent.model) agent.setModel(options.model);
       const saved = agent.messages[0]?.role === "system" ? contentText(agent.messages[0].content) : undefined;
       if (saved !== systemPrompt) agent.setSystemPrompt(systemPrompt);
     }
-    return { agent, provider };
+    return { agent, provider, notes };
   };
 
   const fromFile = (loaded: LoadedSession) =>
@@ -193,6 +202,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       ...pathLikeText("--system-prompt", options.systemPrompt, systemPromptOverride),
       ...pathLikeText("--append-system-prompt", options.appendSystemPrompt, appendOverride),
       ...foldWarnings(built.warnings),
+      ...first.notes,
     ],
     expandSkill(name, args) {
       const skill = runtime.skills.find((s) => s.name === name);
@@ -229,8 +239,9 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
         const found = await findSessionFile(query, { root, cwd: io.cwd });
         if (found.path === writer?.path) return ["That is the session you are in."];
         const loaded = await readSession(found.path);
-        switchTo(fromFile(loaded));
-        return [...found.notes, ...loaded.warnings];
+        const next = fromFile(loaded);
+        switchTo(next);
+        return [...found.notes, ...loaded.warnings, ...next.notes];
       },
       fork(userMessage) {
         try {
