@@ -4,12 +4,13 @@
  * @module
  */
 
+import { join } from "node:path";
 import { Agent, InputQueue } from "../agent/mod.ts";
 import { contentText, type Provider, type Tool, VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
-import { foldWarnings, type ResolvedConfig } from "../config/mod.ts";
+import { foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
 import {
   endpointHost,
   listSessions,
@@ -45,6 +46,8 @@ export interface Runtime {
   sessions: SessionControls;
   /** Where notes that arise later go (a session that cannot be saved); front ends may replace it. */
   notify: (message: string) => void;
+  /** The file the REPL keeps its input history in: `<nanocode home>/history`. */
+  history: string;
 }
 
 /** What the REPL's session commands can do. Each switch replaces `runtime.agent`. */
@@ -218,6 +221,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       runtime.skills = again.skills;
       return foldWarnings(again.warnings);
     },
+    history: join(nanocodeHome(io.env), "history"),
     notify: (message) => {
       void io.stderr.getWriter().write(new TextEncoder().encode(`nanocode: ${message}\n`)).catch(() => {});
     },
