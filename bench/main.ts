@@ -1,9 +1,10 @@
 // deno-lint-ignore-file no-console
 /**
- * `deno task bench`: start-up, time to first request, a one-shot tool-using run, its peak memory and
- * SSE parsing throughput. Each figure is printed beside a baseline measured in the same run (an empty
- * `deno run` script), as a ratio. Medians of several runs. Also runs the file-tool benchmark unless
- * `--core` is given.
+ * `deno task bench`: start-up, time to first request, a one-shot tool-using run, its peak memory, a
+ * 30-turn session's memory and time per turn (`session.ts`) and SSE parsing throughput. Each figure is
+ * printed beside a baseline measured in the same run (an empty `deno run` script, or the figure it is
+ * compared with), as a ratio. Medians of several runs. Unless `--core` is given, also runs the HTML
+ * conversion, file-tool and tool-batch benchmarks.
  * @module
  */
 
@@ -11,18 +12,14 @@ import { fileURLToPath } from "node:url";
 import { startMockLlm } from "../tests/support/mock_llm.ts";
 import { readChatStream } from "../lib/provider/mod.ts";
 import { PERMISSIONS } from "../scripts/compile.ts";
+import { median, row } from "./report.ts";
+import { benchSession } from "./session.ts";
 
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 5);
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 function now(): number {
   return performance.timeOrigin + performance.now();
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 interface Timed {
@@ -52,12 +49,6 @@ async function timed(
   const text = new TextDecoder().decode(stderr);
   const rss = text.match(/RSS_KB=(\d+)/);
   return { wallMs, startedAt, code, stderr: text, peakRssKb: rss ? Number(rss[1]) : undefined };
-}
-
-function row(label: string, value: string, baseline: string, ratio: number): void {
-  console.log(
-    `${label.padEnd(44)} ${value.padStart(10)}   baseline ${baseline.padStart(10)}   ×${ratio.toFixed(2)}`,
-  );
 }
 
 async function main(): Promise<void> {
@@ -153,6 +144,10 @@ async function main(): Promise<void> {
     await mock.close();
   }
 
+  console.log("");
+  await benchSession();
+  console.log("");
+
   // SSE throughput: a large synthetic stream of text deltas fed through the provider's stream reader.
   const chunk = (i: number) =>
     `data: {"id":"c","object":"chat.completion.chunk","model":"m","choices":[{"index":0,"delta":{"content":"token ${i} of a long answer "},"finish_reason":null}]}\n\n`;
@@ -187,12 +182,12 @@ async function main(): Promise<void> {
     for await (const text of feed().pipeThrough(decoder)) lines += text.split("\n").length;
     copyThroughput.push(bytes.length / 1e6 / ((now() - t) / 1000) + lines * 0);
   }
-  console.log(
-    `${"SSE parsing throughput (64 MB synthetic stream)".padEnd(44)} ${
-      `${median(throughput).toFixed(0)} MB/s`.padStart(10)
-    }   baseline ${`${median(copyThroughput).toFixed(0)} MB/s`.padStart(10)}   ×${
-      (median(throughput) / median(copyThroughput)).toFixed(2)
-    } (baseline: UTF-8 decode + line split)`,
+  row(
+    "SSE parsing throughput (64 MB synthetic stream)",
+    `${median(throughput).toFixed(0)} MB/s`,
+    `${median(copyThroughput).toFixed(0)} MB/s`,
+    median(throughput) / median(copyThroughput),
+    "(baseline: UTF-8 decode + line split)",
   );
 
   if (!Deno.args.includes("--core")) {
@@ -202,6 +197,9 @@ async function main(): Promise<void> {
     console.log("");
     const { benchFileTools } = await import("./file_tools.ts");
     await benchFileTools();
+    console.log("");
+    const { benchToolBatch } = await import("./tool_batch.ts");
+    await benchToolBatch();
   }
 }
 
