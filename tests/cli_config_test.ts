@@ -7,7 +7,7 @@ import {
   resolveConfig,
 } from "../lib/config/endpoint.ts";
 import { parseCli } from "../lib/cli/args.ts";
-import { UsageError } from "../lib/core/mod.ts";
+import { UsageError, VERSION } from "../lib/core/mod.ts";
 
 function sources(env: Record<string, string>, files: Record<string, string> = {}, flags = {}) {
   return {
@@ -171,4 +171,95 @@ Deno.test("config keeps OpenCode keys from hosts that only look like opencode.ai
     assertEquals(isOpenCodeEndpoint(baseUrl), false, baseUrl);
   }
   assertEquals(isOpenCodeEndpoint("https://api.opencode.ai/v1"), true);
+});
+
+Deno.test("OPENAI_API_URL is the chat URL as given, and the models URL replaces its /chat/completions", async () => {
+  const config = await resolveConfig(sources({
+    OPENAI_API_URL: "https://llm.example.com/openai/deployments/x/chat/completions?api-version=2",
+    OPENAI_BASE_URL: "https://ignored.example.com/v1",
+    OPENAI_API_KEY: "k",
+  }));
+  assertEquals([config.chatUrl, config.modelsUrl, config.baseUrl], [
+    "https://llm.example.com/openai/deployments/x/chat/completions?api-version=2",
+    "https://llm.example.com/openai/deployments/x/models?api-version=2",
+    "https://llm.example.com/openai/deployments/x",
+  ]);
+});
+
+Deno.test("an OPENAI_API_URL without /chat/completions lists models at the base URL, else on its own host", async () => {
+  const withBase = await resolveConfig(sources({
+    OPENAI_API_URL: "https://proxy.example.com/complete",
+    OPENAI_BASE_URL: "https://proxy.example.com/v1/",
+    OPENAI_API_KEY: "k",
+  }));
+  assertEquals([withBase.chatUrl, withBase.modelsUrl], [
+    "https://proxy.example.com/complete",
+    "https://proxy.example.com/v1/models",
+  ]);
+  const alone = await resolveConfig(sources({ OPENAI_API_URL: "http://127.0.0.1:9/complete" }));
+  assertEquals([alone.chatUrl, alone.modelsUrl, alone.baseUrl], [
+    "http://127.0.0.1:9/complete",
+    "http://127.0.0.1:9/models",
+    "http://127.0.0.1:9",
+  ]);
+});
+
+Deno.test("--base-url beats OPENAI_API_URL, and without either the chat URL is the base URL's", async () => {
+  const flagged = await resolveConfig(
+    sources({ OPENAI_API_URL: "https://a.example.com/chat/completions" }, {}, {
+      baseUrl: "http://localhost:1/v1",
+    }),
+  );
+  assertEquals([flagged.chatUrl, flagged.modelsUrl], [
+    "http://localhost:1/v1/chat/completions",
+    "http://localhost:1/v1/models",
+  ]);
+  const plain = await resolveConfig(sources({ OPENCODE_API_KEY: "k" }));
+  assertEquals(plain.chatUrl, `${DEFAULT_BASE_URL}/chat/completions`);
+});
+
+Deno.test("the key for OPENAI_API_URL is chosen by its host, and a bad one names the variable", async () => {
+  const openCode = await resolveConfig(sources({
+    OPENAI_API_URL: "https://opencode.ai/zen/go/v1/chat/completions",
+    OPENCODE_API_KEY: "oc",
+  }));
+  assertEquals([openCode.apiKey, openCode.keySource], ["oc", "OPENCODE_API_KEY"]);
+  await assertRejects(
+    () =>
+      resolveConfig(
+        sources({ OPENAI_API_URL: "https://x.example.com/chat/completions", OPENCODE_API_KEY: "oc" }),
+      ),
+    /^Cannot call https:\/\/x\.example\.com\/chat\/completions: no API key found; set OPENAI_API_KEY$/,
+  );
+  await assertRejects(
+    () => resolveConfig(sources({ OPENAI_API_URL: "x.example.com/chat" })),
+    /not an http\(s\) URL\. Set OPENAI_API_URL to e\.g\. https:\/\/host\/v1\/chat\/completions/,
+  );
+});
+
+Deno.test("OPENCODE_AUTH_JSON names the auth.json to read, ahead of the XDG default", async () => {
+  const auth = JSON.stringify({ "opencode-go": { type: "api", key: "from-custom" } });
+  const config = await resolveConfig(
+    sources({ OPENCODE_AUTH_JSON: "/etc/oc/auth.json", XDG_DATA_HOME: "/data" }, {
+      "/etc/oc/auth.json": auth,
+      "/data/opencode/auth.json": JSON.stringify({ "opencode-go": { type: "api", key: "from-xdg" } }),
+    }),
+  );
+  assertEquals([config.apiKey, config.keySource], ["from-custom", "auth.json (opencode-go)"]);
+});
+
+Deno.test("NANOCODE_USER_AGENT replaces the user agent, and NANOCODE_MAX_TOKENS the 8192 limit", async () => {
+  const loopback = { OPENAI_BASE_URL: "http://127.0.0.1:1/v1" };
+  const plain = await resolveConfig(sources(loopback));
+  assertEquals([plain.userAgent, plain.maxTokens], [`nanocode/${VERSION}`, 8192]);
+  const set = await resolveConfig(
+    sources({ ...loopback, NANOCODE_USER_AGENT: " my-agent/1.0 ", NANOCODE_MAX_TOKENS: "32000" }),
+  );
+  assertEquals([set.userAgent, set.maxTokens], ["my-agent/1.0", 32000]);
+  const none = await resolveConfig(sources({ ...loopback, NANOCODE_MAX_TOKENS: "0" }));
+  assertEquals(none.maxTokens, undefined);
+  await assertRejects(
+    () => resolveConfig(sources({ ...loopback, NANOCODE_MAX_TOKENS: "lots" })),
+    /^Cannot use NANOCODE_MAX_TOKENS=lots: give a whole number such as 8192, or 0 to send no limit\.$/,
+  );
 });

@@ -5,12 +5,14 @@
  */
 
 import { join } from "node:path";
-import { ConfigError } from "../core/mod.ts";
+import { ConfigError, VERSION } from "../core/mod.ts";
 
 /** The endpoint used when nothing else is configured: OpenCode Go. */
 export const DEFAULT_BASE_URL = "https://opencode.ai/zen/go/v1";
 /** The model used when nothing else is configured. */
 export const DEFAULT_MODEL = "kimi-k2.6";
+/** The `max_tokens` sent with each request when `NANOCODE_MAX_TOKENS` is not set. */
+export const DEFAULT_MAX_TOKENS = 8192;
 
 /** Where the key came from, for messages that must never show the key itself. */
 export type KeySource =
@@ -22,7 +24,12 @@ export type KeySource =
 
 /** Everything a run needs to reach the model. */
 export interface ResolvedConfig {
+  /** The API base: shown to the user, recorded (host only) in saved sessions. */
   baseUrl: string;
+  /** Where chat requests go: `OPENAI_API_URL` as given, else `<baseUrl>/chat/completions`. */
+  chatUrl: string;
+  /** Where the model list comes from (derived from `chatUrl` when it is `OPENAI_API_URL`). */
+  modelsUrl: string;
   model: string;
   apiKey?: string;
   keySource: KeySource;
@@ -30,6 +37,10 @@ export interface ResolvedConfig {
   maxRetries: number;
   /** Whether to send images to the model: decided by model id (`auto`), or forced by `NANOCODE_IMAGES`. */
   images: "auto" | "on" | "off";
+  /** The `User-Agent` of model and web requests: `NANOCODE_USER_AGENT`, else `nanocode/<version>`. */
+  userAgent: string;
+  /** The `max_tokens` of each request (`NANOCODE_MAX_TOKENS`, default 8192); undefined sends none. */
+  maxTokens?: number;
 }
 
 /** What resolution reads. */
@@ -62,8 +73,13 @@ export function isLoopbackEndpoint(baseUrl: string): boolean {
   }
 }
 
-/** The path of OpenCode's auth.json for this environment. */
+/**
+ * The path of OpenCode's auth.json for this environment: `OPENCODE_AUTH_JSON`, else
+ * `$XDG_DATA_HOME/opencode/auth.json`, else `~/.local/share/opencode/auth.json`.
+ */
 export function authJsonPath(env: (name: string) => string | undefined): string | undefined {
+  const path = nonEmpty(env("OPENCODE_AUTH_JSON"));
+  if (path) return path;
   const dataHome = env("XDG_DATA_HOME");
   if (dataHome) return join(dataHome, "opencode", "auth.json");
   const home = env("HOME") ?? env("USERPROFILE");
@@ -103,31 +119,28 @@ export function keyFromAuthJson(
 }
 
 /**
- * Resolves endpoint, model and key. Key order for OpenCode endpoints: `OPENCODE_API_KEY`,
+ * Resolves endpoint, model, key, user agent and token limit. The endpoint is `--base-url`, else
+ * `OPENAI_API_URL` (the full chat-completions URL), else `OPENAI_BASE_URL`, else OpenCode Go; its host
+ * decides which keys it may get. Key order for OpenCode endpoints: `OPENCODE_API_KEY`,
  * `OPENCODE_GO_API_KEY`, `OPENAI_API_KEY`, then OpenCode's auth.json (`opencode-go` before `opencode`
  * on the Go endpoint, the reverse on Zen). Other endpoints use `OPENAI_API_KEY` only, so an OpenCode
- * key is never sent to a third party. Throws {@link ConfigError} when a remote endpoint has no key.
+ * key is never sent to a third party. Throws {@link ConfigError} when a remote endpoint has no key, a
+ * URL is not http(s) or `NANOCODE_MAX_TOKENS` is not a whole number.
  */
 export async function resolveConfig(sources: ConfigSources): Promise<ResolvedConfig> {
   const { flags, env } = sources;
-  const baseUrl = (flags.baseUrl ?? nonEmpty(env("OPENAI_BASE_URL")) ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
-  try {
-    const url = new URL(baseUrl);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new TypeError("not http");
-  } catch {
-    throw new ConfigError(
-      `Cannot use the endpoint "${baseUrl}": it is not an http(s) URL. Set OPENAI_BASE_URL to e.g. https://host/v1`,
-    );
-  }
+  const endpoint = resolveEndpoint(flags.baseUrl, env);
+  const { baseUrl, chatUrl } = endpoint;
   const model = flags.model ?? nonEmpty(env("MODEL")) ?? DEFAULT_MODEL;
   const showThinking = !["0", "false", "no", "off"].includes((env("SHOW_THINKING") ?? "").toLowerCase());
   const retriesText = env("NANOCODE_MAX_RETRIES");
   const maxRetries = flags.maxRetries ??
     (retriesText !== undefined && /^\d+$/.test(retriesText) ? Number(retriesText) : 4);
 
+  // Which keys may go to the endpoint is decided by the host requests are sent to.
   let apiKey: string | undefined;
   let keySource: KeySource = "none";
-  const openCode = isOpenCodeEndpoint(baseUrl);
+  const openCode = isOpenCodeEndpoint(chatUrl);
   const names = openCode
     ? ["OPENCODE_API_KEY", "OPENCODE_GO_API_KEY", "OPENAI_API_KEY"] as const
     : ["OPENAI_API_KEY"] as const;
@@ -142,18 +155,18 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
   if (!apiKey && openCode) {
     const path = authJsonPath(env);
     const text = path ? await sources.readFile(path) : undefined;
-    const ids = baseUrl.includes("/zen/go") ? ["opencode-go", "opencode"] : ["opencode", "opencode-go"];
+    const ids = chatUrl.includes("/zen/go") ? ["opencode-go", "opencode"] : ["opencode", "opencode-go"];
     const found = text ? keyFromAuthJson(text, ids) : undefined;
     if (found) {
       apiKey = found.key;
       keySource = `auth.json (${found.id})`;
     }
   }
-  if (!apiKey && !isLoopbackEndpoint(baseUrl)) {
+  if (!apiKey && !isLoopbackEndpoint(chatUrl)) {
     const hint = openCode
       ? "set OPENCODE_API_KEY (or OPENCODE_GO_API_KEY, OPENAI_API_KEY), or log in with OpenCode"
       : "set OPENAI_API_KEY";
-    throw new ConfigError(`Cannot call ${baseUrl}: no API key found; ${hint}`);
+    throw new ConfigError(`Cannot call ${endpoint.shown}: no API key found; ${hint}`);
   }
   const imagesText = (env("NANOCODE_IMAGES") ?? "").toLowerCase();
   const images = ["0", "false", "no", "off"].includes(imagesText)
@@ -161,7 +174,81 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
     : ["1", "true", "yes", "on"].includes(imagesText)
     ? "on"
     : "auto";
-  return { baseUrl, model, apiKey, keySource, showThinking, maxRetries, images };
+  const userAgent = nonEmpty(env("NANOCODE_USER_AGENT")) ?? `nanocode/${VERSION}`;
+  const maxTokens = resolveMaxTokens(env("NANOCODE_MAX_TOKENS"));
+  return {
+    baseUrl,
+    chatUrl,
+    modelsUrl: endpoint.modelsUrl,
+    model,
+    apiKey,
+    keySource,
+    showThinking,
+    maxRetries,
+    images,
+    userAgent,
+    ...(maxTokens === undefined ? {} : { maxTokens }),
+  };
+}
+
+/**
+ * Where requests go. `--base-url` wins (flags beat the environment), then `OPENAI_API_URL`, the full
+ * chat-completions URL used as given, then `OPENAI_BASE_URL`, then the default. The models URL of an
+ * `OPENAI_API_URL` replaces its trailing `/chat/completions` with `/models`; when it has none, it is
+ * `$OPENAI_BASE_URL/models`, or `/models` on the API URL's own host, so a key never goes elsewhere.
+ */
+function resolveEndpoint(
+  flag: string | undefined,
+  env: (name: string) => string | undefined,
+): { baseUrl: string; chatUrl: string; modelsUrl: string; shown: string } {
+  const apiUrl = flag === undefined ? nonEmpty(env("OPENAI_API_URL")) : undefined;
+  if (apiUrl !== undefined) {
+    const url = httpUrl(apiUrl, "OPENAI_API_URL", "https://host/v1/chat/completions");
+    const path = url.pathname.replace(/\/+$/, "");
+    if (path.endsWith("/chat/completions")) {
+      const prefix = path.slice(0, -"/chat/completions".length);
+      const models = new URL(url.href);
+      models.pathname = `${prefix}/models`;
+      const base = `${url.origin}${prefix}`;
+      return { baseUrl: base, chatUrl: apiUrl, modelsUrl: models.href, shown: apiUrl };
+    }
+    const envBase = nonEmpty(env("OPENAI_BASE_URL"))?.replace(/\/+$/, "");
+    const base = envBase ?? url.origin;
+    return { baseUrl: base, chatUrl: apiUrl, modelsUrl: `${base}/models`, shown: apiUrl };
+  }
+  const baseUrl = (flag ?? nonEmpty(env("OPENAI_BASE_URL")) ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  httpUrl(baseUrl, "OPENAI_BASE_URL", "https://host/v1");
+  return {
+    baseUrl,
+    chatUrl: `${baseUrl}/chat/completions`,
+    modelsUrl: `${baseUrl}/models`,
+    shown: baseUrl,
+  };
+}
+
+function httpUrl(text: string, variable: string, example: string): URL {
+  try {
+    const url = new URL(text);
+    if (url.protocol === "http:" || url.protocol === "https:") return url;
+  } catch {
+    // Reported below.
+  }
+  throw new ConfigError(
+    `Cannot use the endpoint "${text}": it is not an http(s) URL. Set ${variable} to e.g. ${example}`,
+  );
+}
+
+/** `NANOCODE_MAX_TOKENS`: a whole number, `0` for none; unset or not a number gives the default. */
+function resolveMaxTokens(text: string | undefined): number | undefined {
+  const value = text?.trim();
+  if (value === undefined || value === "") return DEFAULT_MAX_TOKENS;
+  if (!/^\d+$/.test(value)) {
+    throw new ConfigError(
+      `Cannot use NANOCODE_MAX_TOKENS=${value}: give a whole number such as 8192, or 0 to send no limit.`,
+    );
+  }
+  const tokens = Number(value);
+  return tokens === 0 ? undefined : tokens;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
