@@ -1,6 +1,6 @@
 import { assertEquals, assertMatch, assertRejects } from "./support/assert.ts";
 import { type MockTurn, startMockLlm } from "./support/mock_llm.ts";
-import { createOpenAIProvider } from "../lib/provider/mod.ts";
+import { buildChatBody, createOpenAIProvider } from "../lib/provider/mod.ts";
 import { type ChatRequest, type ProviderDelta, ProviderError, VERSION } from "../lib/core/mod.ts";
 import { rejects } from "node:assert/strict";
 
@@ -40,10 +40,66 @@ Deno.test("provider posts a streaming chat request with the documented headers",
         type: "function",
         function: { name: "read", description: "Read a file", parameters: { type: "object" } },
       }],
+      tool_choice: "auto",
     });
   } finally {
     await llm.close();
   }
+});
+
+Deno.test("provider sends the token limit it is given, and none by default", async () => {
+  const llm = await startMockLlm({ turns: [{ text: "a" }, { text: "b" }] });
+  try {
+    const request = { model: "m", messages: [{ role: "user" as const, content: "x" }] };
+    await collect(
+      createOpenAIProvider({ baseUrl: llm.url, sessionId: "s", maxTokens: 8192 }).stream(request, never),
+    );
+    await collect(createOpenAIProvider({ baseUrl: llm.url, sessionId: "s" }).stream(request, never));
+    const [limited, unlimited] = await llm.waitForRequests(2);
+    assertEquals([limited.body.max_tokens, "max_completion_tokens" in limited.body], [8192, false]);
+    assertEquals(["max_tokens" in unlimited.body, "tool_choice" in unlimited.body], [false, false]);
+  } finally {
+    await llm.close();
+  }
+});
+
+Deno.test("provider posts to the chat URL and lists models at the models URL it is given", async () => {
+  const llm = await startMockLlm({ turns: [{ text: "hi" }] });
+  try {
+    const origin = new URL(llm.url).origin;
+    const provider = createOpenAIProvider({
+      baseUrl: "http://127.0.0.1:1/unused",
+      chatUrl: `${origin}/deployments/x/chat/completions?api-version=2`,
+      modelsUrl: `${origin}/deployments/x/models?api-version=2`,
+      sessionId: "s",
+    });
+    await collect(provider.stream({ model: "m", messages: [] }, never));
+    const [recorded] = await llm.waitForRequests(1);
+    assertEquals(recorded.path, "/deployments/x/chat/completions");
+    assertEquals(await provider.listModels(never), ["mock-model"]);
+    const elsewhere = createOpenAIProvider({
+      baseUrl: llm.url,
+      modelsUrl: `${origin}/nothing`,
+      sessionId: "s",
+    });
+    await rejects(elsewhere.listModels(never), (error: Error) => error.message.includes(`${origin}/nothing`));
+  } finally {
+    await llm.close();
+  }
+});
+
+Deno.test("the token limit goes as max_completion_tokens to OpenAI's own API, as max_tokens elsewhere", () => {
+  const request = { model: "gpt-5", messages: [] };
+  const openai = buildChatBody(request, {
+    maxTokens: 100,
+    url: "https://api.openai.com/v1/chat/completions",
+  });
+  assertEquals([openai.max_completion_tokens, "max_tokens" in openai], [100, false]);
+  const other = buildChatBody(request, {
+    maxTokens: 100,
+    url: "https://openrouter.ai/api/v1/chat/completions",
+  });
+  assertEquals([other.max_tokens, "max_completion_tokens" in other], [100, false]);
 });
 
 Deno.test("provider sends no authorization without a key, and extra headers override defaults", async () => {

@@ -238,6 +238,7 @@ Deno.test("request builder converts tools to function format and leaves them out
       type: "function",
       function: { name: "ls", description: "List", parameters: { type: "object", properties: {} } },
     }],
+    tool_choice: "auto",
   });
   assertEquals("tools" in buildChatBody({ model: "m", messages: [], tools: [] }), false);
 });

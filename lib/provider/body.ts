@@ -10,7 +10,7 @@
 
 import type { Message } from "../core/messages.ts";
 import type { ChatRequest } from "../core/provider.ts";
-import { buildChatBody } from "./request.ts";
+import { buildChatBody, type ChatBodyOptions } from "./request.ts";
 
 const encoder = new TextEncoder();
 const COMMA = encoder.encode(",");
@@ -31,7 +31,7 @@ function encodeMessage(message: Message): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * The bytes of `JSON.stringify(buildChatBody(request))`, built without making that string: the
+ * The bytes of `JSON.stringify(buildChatBody(request, options))`, built without making that string: the
  * fields around the messages are serialised as usual, the messages come from their cached encodings.
  *
  * @example
@@ -40,8 +40,8 @@ function encodeMessage(message: Message): Uint8Array<ArrayBuffer> {
  * await fetch(url, { method: "POST", headers, body });
  * ```
  */
-export function encodeChatBody(request: ChatRequest): Uint8Array<ArrayBuffer> {
-  const body = buildChatBody(request);
+export function encodeChatBody(request: ChatRequest, options: ChatBodyOptions = {}): Uint8Array<ArrayBuffer> {
+  const body = buildChatBody(request, options);
   // The messages' place, found in the serialised rest: the model comes before it and is a JSON string,
   // in which a quote is always escaped, so the first match is the field itself.
   const outline = JSON.stringify({ ...body, messages: [] });

@@ -11,6 +11,7 @@ export { encodeChatBody } from "./body.ts";
 export {
   buildChatBody,
   type ChatBody,
+  type ChatBodyOptions,
   prepareMessages,
   REASONING_RULES,
   type ReasoningPolicy,

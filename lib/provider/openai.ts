@@ -26,6 +26,12 @@ import {
 export interface OpenAIProviderOptions {
   /** The API base, e.g. `https://opencode.ai/zen/go/v1` (a trailing slash is ignored). */
   baseUrl: string;
+  /** Where chat requests go (default `<baseUrl>/chat/completions`), e.g. from `OPENAI_API_URL`. */
+  chatUrl?: string;
+  /** Where the model list comes from (default `<baseUrl>/models`). */
+  modelsUrl?: string;
+  /** The reply's token limit sent with each request (default: none). */
+  maxTokens?: number;
   /** Sent as `Authorization: Bearer <key>` when set. */
   apiKey?: string;
   /** Extra request headers; they override the defaults. */
@@ -64,6 +70,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
   for (const [key, value] of Object.entries(options.headers ?? {})) headers[key.toLowerCase()] = value;
   const settings: Settings = {
     baseUrl,
+    chatUrl: options.chatUrl ?? `${baseUrl}/chat/completions`,
+    modelsUrl: options.modelsUrl ?? `${baseUrl}/models`,
+    maxTokens: options.maxTokens,
     headers,
     maxRetries: options.maxRetries ?? 4,
     fetch: options.fetch ?? globalThis.fetch,
@@ -78,6 +87,9 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
 
 interface Settings {
   baseUrl: string;
+  chatUrl: string;
+  modelsUrl: string;
+  maxTokens?: number;
   headers: Record<string, string>;
   maxRetries: number;
   fetch: typeof fetch;
@@ -90,9 +102,9 @@ async function* streamChat(
   request: ChatRequest,
   signal: AbortSignal,
 ): AsyncGenerator<ProviderDelta, void, undefined> {
-  const url = `${settings.baseUrl}/chat/completions`;
+  const url = settings.chatUrl;
   const model = request.model;
-  const body = encodeChatBody(request);
+  const body = encodeChatBody(request, { maxTokens: settings.maxTokens, url });
   const { maxRetries } = settings;
   for (let attempt = 0;; attempt++) {
     if (signal.aborted) return yield aborted();
@@ -218,7 +230,7 @@ async function* readCompletion(
 }
 
 async function listModels(settings: Settings, signal: AbortSignal): Promise<string[]> {
-  const url = `${settings.baseUrl}/models`;
+  const url = settings.modelsUrl;
   const headers = { ...settings.headers };
   delete headers["content-type"];
   let response: Response;

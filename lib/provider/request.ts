@@ -79,27 +79,61 @@ export interface ChatBody {
   model: string;
   messages: Message[];
   tools?: WireTool[];
+  /** `"auto"` whenever tools are offered: some endpoints call no tool unless asked to choose. */
+  tool_choice?: "auto";
+  /** The reply's token limit, under the name most endpoints take. */
+  max_tokens?: number;
+  /** The same limit under the name OpenAI's own API takes (it refuses `max_tokens` for newer models). */
+  max_completion_tokens?: number;
   stream: true;
   stream_options: { include_usage: true };
 }
 
+/** What a request body carries besides the request itself. */
+export interface ChatBodyOptions {
+  /** The reply's token limit; none is sent when undefined (the default). */
+  maxTokens?: number;
+  /**
+   * The chat URL the body goes to. On OpenAI's own API the limit is sent as `max_completion_tokens`,
+   * elsewhere as `max_tokens`. Default: none, so `max_tokens`.
+   */
+  url?: string;
+}
+
 /**
- * Builds the request body: messages prepared for the model, tools in function format (left out when
- * there are none, which some endpoints require), streaming with usage in the last chunk.
+ * Builds the request body: messages prepared for the model, tools in function format with
+ * `tool_choice: "auto"` (both left out when there are none, which some endpoints require), the token
+ * limit when one is given, streaming with usage in the last chunk.
  *
  * @example
  * ```ts
- * const body = buildChatBody({ model: "kimi-k2.6", messages });
+ * const body = buildChatBody({ model: "kimi-k2.6", messages }, { maxTokens: 8192 });
  * await fetch(url, { method: "POST", body: JSON.stringify(body) });
  * ```
  */
-export function buildChatBody(request: ChatRequest): ChatBody {
+export function buildChatBody(request: ChatRequest, options: ChatBodyOptions = {}): ChatBody {
   const body: ChatBody = {
     model: request.model,
     messages: prepareMessages(request.model, request.messages),
     stream: true,
     stream_options: { include_usage: true },
   };
-  if (request.tools && request.tools.length > 0) body.tools = wireTools(request.tools);
+  if (request.tools && request.tools.length > 0) {
+    body.tools = wireTools(request.tools);
+    body.tool_choice = "auto";
+  }
+  if (options.maxTokens !== undefined) {
+    if (isOpenAIApi(options.url)) body.max_completion_tokens = options.maxTokens;
+    else body.max_tokens = options.maxTokens;
+  }
   return body;
+}
+
+function isOpenAIApi(url: string | undefined): boolean {
+  if (url === undefined) return false;
+  try {
+    return new URL(url).hostname === "api.openai.com";
+  } catch {
+    return false;
+  }
 }
