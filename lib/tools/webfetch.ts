@@ -24,7 +24,7 @@ import {
   REDIRECT_STATUSES,
   type RequestSignal,
   requestSignal,
-  USER_AGENT,
+  userAgent,
 } from "./web/mod.ts";
 
 /** Most bytes read from one response (5 MB); a longer body is cut and the result says so. */
@@ -283,7 +283,7 @@ export function createWebfetchTool(options: WebfetchOptions = {}): Tool {
         response = await fetchImpl(url, {
           redirect: "manual",
           signal: request.signal,
-          headers: { "user-agent": USER_AGENT, accept },
+          headers: { "user-agent": userAgent(ctx.env), accept },
         });
       } catch (error) {
         throw describeNetError(error, { action: `fetch ${url.href}`, url, request, seconds });

@@ -18,7 +18,7 @@ import {
   REDIRECT_STATUSES,
   type RequestSignal,
   requestSignal,
-  USER_AGENT,
+  userAgent,
 } from "./web/mod.ts";
 
 /** Results returned when the model does not say how many. */
@@ -115,6 +115,8 @@ function errorExcerpt(body: string): string {
 interface Backend {
   request: RequestSignal;
   fetch: typeof fetch;
+  /** The User-Agent header of every request. */
+  userAgent: string;
 }
 
 /** A response and the URL that gave it, after any redirects. */
@@ -203,7 +205,7 @@ async function searchExa(
     url,
     {
       method: "POST",
-      headers: { "x-api-key": key, "content-type": "application/json", "user-agent": USER_AGENT },
+      headers: { "x-api-key": key, "content-type": "application/json", "user-agent": backend.userAgent },
       body: JSON.stringify({
         query,
         type: "auto",
@@ -304,7 +306,7 @@ async function searchDuckDuckGo(
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded",
-        "user-agent": USER_AGENT,
+        "user-agent": backend.userAgent,
         accept: "text/html",
       },
       body: new URLSearchParams({ q: query }).toString(),
@@ -347,7 +349,11 @@ export function createWebsearchTool(options: WebsearchOptions = {}): Tool {
     const env = options.env ?? ctx.env ?? (() => undefined);
     const query = parseQuery(args.query);
     const count = parseCount(args.numResults);
-    const backend: Backend = { request: requestSignal(ctx.signal, SEARCH_TIMEOUT_SECONDS), fetch: fetchImpl };
+    const backend: Backend = {
+      request: requestSignal(ctx.signal, SEARCH_TIMEOUT_SECONDS),
+      fetch: fetchImpl,
+      userAgent: userAgent(env),
+    };
     const key = env("EXA_API_KEY")?.trim();
     const engine = key ? "Exa" : "DuckDuckGo";
     const results = key

@@ -11,8 +11,20 @@ import { VERSION } from "../../core/version.ts";
 export const MAX_TIMEOUT_SECONDS = 120;
 /** Most redirects followed for one fetch. */
 export const MAX_REDIRECTS = 10;
-/** The User-Agent the web tools send. */
+/** The User-Agent the web tools send unless `NANOCODE_USER_AGENT` replaces it. */
 export const USER_AGENT = `nanocode/${VERSION}`;
+
+/**
+ * The User-Agent for a run's environment: `NANOCODE_USER_AGENT` when set and not blank (the same
+ * value the model requests carry), else {@link USER_AGENT}.
+ * @example
+ * ```ts
+ * const headers = { "user-agent": userAgent(ctx.env) };
+ * ```
+ */
+export function userAgent(env?: (name: string) => string | undefined): string {
+  return env?.("NANOCODE_USER_AGENT")?.trim() || USER_AGENT;
+}
 
 /** The HTTP statuses that redirect to their `Location`. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
