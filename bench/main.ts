@@ -4,7 +4,7 @@
  * 30-turn session's memory and time per turn (`session.ts`) and SSE parsing throughput. Each figure is
  * printed beside a baseline measured in the same run (an empty `deno run` script, or the figure it is
  * compared with), as a ratio. Medians of several runs. Unless `--core` is given, also runs the HTML
- * conversion, file-tool and tool-batch benchmarks.
+ * conversion, file-tool, tool-batch and saved-session benchmarks.
  * @module
  */
 
@@ -198,8 +198,12 @@ async function main(): Promise<void> {
     const { benchFileTools } = await import("./file_tools.ts");
     await benchFileTools();
     console.log("");
-    const { benchToolBatch } = await import("./tool_batch.ts");
+    const { benchToolBatch, benchWaitingBatch } = await import("./tool_batch.ts");
     await benchToolBatch();
+    await benchWaitingBatch();
+    console.log("");
+    const { benchSessions } = await import("./sessions.ts");
+    await benchSessions();
   }
 }
 

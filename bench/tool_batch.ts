@@ -4,7 +4,9 @@
  * in-process provider (four calls, then a final answer). The wall time of that turn is printed beside
  * the slowest of the four calls run alone, and the four run one after another beside the same, so the
  * first ratio is about 1 when the agent runs read-only calls side by side and about 4 when it runs them
- * in turn. Run alone with `deno run -A bench/tool_batch.ts`.
+ * in turn. A second figure does the same with four `webfetch` calls to a local server that waits
+ * before it answers: calls that wait rather than compute, where running them together pays in full.
+ * Run alone with `deno run -A bench/tool_batch.ts`.
  * @module
  */
 
@@ -176,4 +178,75 @@ export async function benchToolBatch(): Promise<void> {
   }
 }
 
-if (import.meta.main) await benchToolBatch();
+/**
+ * Four `webfetch` calls in one message to a local server that answers each after 300 ms: a batch
+ * whose calls wait rather than compute, as web fetches and MCP searches do, beside one such call.
+ */
+export async function benchWaitingBatch(): Promise<void> {
+  const DELAY_MS = 300;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async () => {
+    await new Promise((resolve) => setTimeout(resolve, DELAY_MS));
+    return new Response("page text", { headers: { "content-type": "text/plain" } });
+  });
+  const url = `http://127.0.0.1:${server.addr.port}/`;
+  const calls: AssembledToolCall[] = [0, 1, 2, 3].map((i) => ({
+    id: `fetch_${i}`,
+    name: "webfetch",
+    arguments: JSON.stringify({ url: `${url}${i}` }),
+  }));
+  const provider: Provider = {
+    async *stream(request: ChatRequest): AsyncGenerator<ProviderDelta> {
+      const done = request.messages.at(-1)?.role === "tool";
+      const toolCalls = done ? [] : calls;
+      yield {
+        type: "done",
+        reason: done ? "stop" : "tool_calls",
+        message: {
+          role: "assistant",
+          content: done ? "read" : null,
+          ...(done ? {} : {
+            tool_calls: calls.map((c) => ({
+              id: c.id,
+              type: "function" as const,
+              function: { name: c.name, arguments: c.arguments },
+            })),
+          }),
+        },
+        toolCalls,
+      };
+    },
+    listModels: () => Promise.resolve(["scripted"]),
+  };
+  const webfetch = BUILTIN_TOOLS.find((t) => t.name === "webfetch")!;
+  const turns: number[] = [];
+  const singles: number[] = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const start = performance.now();
+      await webfetch.execute({ url }, { cwd: "/", signal: new AbortController().signal, update: () => {} });
+      singles.push(performance.now() - start);
+      const agent = new Agent({ provider, tools: BUILTIN_TOOLS, model: "scripted", cwd: "/" });
+      let begin = 0;
+      for await (const event of agent.run("read them", new AbortController().signal)) {
+        if (event.type === "turn_start" && event.turn === 1) begin = performance.now();
+        if (event.type === "tool_result" && event.isError) throw new Error(`webfetch failed: ${event.text}`);
+        if (event.type === "turn_end" && event.turn === 1) turns.push(performance.now() - begin);
+      }
+    }
+  } finally {
+    await server.shutdown();
+  }
+  line(`Four webfetch calls in one assistant message, each answered after ${DELAY_MS} ms, median of ${RUNS}`);
+  row(
+    "  agent turn with the four calls",
+    ms(median(turns)),
+    ms(median(singles)),
+    median(turns) / median(singles),
+    "(baseline: one call alone; run one after another it would be ×4)",
+  );
+}
+
+if (import.meta.main) {
+  await benchToolBatch();
+  await benchWaitingBatch();
+}
