@@ -1,4 +1,4 @@
-import { bashTool, createBashTool } from "../lib/tools/bash.ts";
+import { bashTool, createBashTool, miseHotReload } from "../lib/tools/bash.ts";
 import { type Tool, ToolError, type ToolResult } from "../lib/core/mod.ts";
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./support/assert.ts";
@@ -380,21 +380,82 @@ Deno.test("bash sends at most one update per interval", async () => {
   });
 });
 
-Deno.test("bash activates mise's environment for the working folder when mise is on PATH", async () => {
+/** A folder holding a stand-in `mise` (the given sh script) and a project folder beside it. */
+async function withMise(
+  script: string,
+  fn: (paths: { bin: string; project: string; path: string }) => Promise<void>,
+): Promise<void> {
   await withTempDir(async (dir) => {
     const bin = join(dir, "bin");
     const project = join(dir, "project");
     await Deno.mkdir(bin);
     await Deno.mkdir(project);
-    const mise = join(bin, "mise");
-    await Deno.writeTextFile(
-      mise,
-      `#!/bin/sh\n[ "$1" = env ] || exit 1\nprintf "export FROM_MISE='%s in %s'\\n" "$*" "$(pwd -P)"\n`,
-    );
-    await Deno.chmod(mise, 0o755);
-    const tool = createBashTool({ env: { PATH: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}` } });
+    await Deno.writeTextFile(join(bin, "mise"), `#!/bin/sh\n${script}`);
+    await Deno.chmod(join(bin, "mise"), 0o755);
+    await fn({ bin, project, path: `${bin}:${Deno.env.get("PATH") ?? "/usr/bin:/bin"}` });
+  });
+}
+
+Deno.test("bash activates mise's environment for the working folder when mise is on PATH", async () => {
+  const script = `[ "$1" = env ] || exit 1\nprintf "export FROM_MISE='%s in %s'\\n" "$*" "$(pwd -P)"\n`;
+  await withMise(script, async ({ project, path }) => {
+    const tool = createBashTool({ env: { PATH: path } });
     const result = await run(tool, { command: 'echo "$FROM_MISE"' }, { cwd: project });
     assertEquals(textOf(result), `env -s bash in ${project}`);
+  });
+});
+
+Deno.test("bash reloads mise's environment before every command, so a changed config counts at once", async () => {
+  await withMise(
+    'printf "export TOOL_VERSION=%s\\n" "$(cat .tool-versions)"\n',
+    async ({ project, path }) => {
+      const tool = createBashTool({ env: { PATH: path } });
+      await Deno.writeTextFile(join(project, ".tool-versions"), "1");
+      assertEquals(textOf(await run(tool, { command: 'echo "$TOOL_VERSION"' }, { cwd: project })), "1");
+      await Deno.writeTextFile(join(project, ".tool-versions"), "2");
+      assertEquals(textOf(await run(tool, { command: 'echo "$TOOL_VERSION"' }, { cwd: project })), "2");
+    },
+  );
+});
+
+Deno.test("a failing mise env puts its error first in one line and the command still runs", async () => {
+  const script =
+    'echo "export IGNORED=1"\necho "mise ERROR: config is broken" >&2\necho "  at line 3" >&2\nexit 1\n';
+  await withMise(script, async ({ project, path }) => {
+    const tool = createBashTool({ env: { PATH: path } });
+    const error = await toolError(
+      run(tool, { command: 'echo "ran ${IGNORED:-clean}"; exit 3' }, { cwd: project }),
+    );
+    assertEquals(
+      error.message,
+      "nanocode: mise env failed, so this command runs without mise's environment: " +
+        "mise ERROR: config is broken at line 3\nran clean\n\nCommand exited with code 3",
+    );
+  });
+});
+
+Deno.test("NANOCODE_MISE_HOT_RELOAD=0 turns the mise step off, and without mise nothing is added", async () => {
+  await withMise('echo "export FROM_MISE=yes"\n', async ({ project, path }) => {
+    const off = createBashTool({ env: { PATH: path, NANOCODE_MISE_HOT_RELOAD: "0" } });
+    const command = 'echo "[${FROM_MISE-}]"';
+    assertEquals(textOf(await run(off, { command }, { cwd: project })), "[]");
+    const on = createBashTool({ env: { PATH: path, NANOCODE_MISE_HOT_RELOAD: "1" } });
+    assertEquals(textOf(await run(on, { command }, { cwd: project })), "[yes]");
+  });
+  const without = createBashTool({ env: { PATH: "/usr/bin:/bin" } });
+  assertEquals(textOf(await run(without, { command: "echo only" })), "only");
+});
+
+Deno.test("miseHotReload is on when an executable mise is on PATH and NANOCODE_MISE_HOT_RELOAD is not 0", async () => {
+  await withMise("exit 0\n", async ({ bin, path }) => {
+    const env = (vars: Record<string, string>) => (name: string) => vars[name];
+    assertEquals(await miseHotReload(env({ PATH: path })), true);
+    assertEquals(await miseHotReload(env({ PATH: path, NANOCODE_MISE_HOT_RELOAD: "0" })), false);
+    assertEquals(await miseHotReload(env({ PATH: path, NANOCODE_MISE_HOT_RELOAD: "1" })), true);
+    assertEquals(await miseHotReload(env({ PATH: "/nonexistent" })), false);
+    assertEquals(await miseHotReload(env({})), false);
+    await Deno.chmod(join(bin, "mise"), 0o644);
+    assertEquals(await miseHotReload(env({ PATH: bin })), false);
   });
 });
 

@@ -19,15 +19,55 @@ import {
 import { drainPumps, pump, spawnGroupLeader, stopGroup } from "../proc/mod.ts";
 
 /**
- * The script `bash -c` runs, with the model's command as `$1`: merge stderr into stdout, activate mise's
- * environment for the cwd when mise is installed, then hand over to a fresh `bash -c` so the command
- * behaves exactly as if it had been run alone (its own `$0`, line numbers, parsing).
+ * The script `bash -c` runs, with the model's command as `$1`: merge stderr into stdout, load mise's
+ * environment for the cwd (see {@link miseHotReload}), then hand over to a fresh `bash -c` so the
+ * command behaves exactly as if it had been run alone (its own `$0`, line numbers, parsing). When
+ * `mise env` fails (a broken or untrusted config), its error comes first as one line and the command
+ * still runs, so the command's own output is never hidden behind it.
  */
 const WRAPPER = [
   "exec 2>&1",
-  'if command -v mise >/dev/null; then eval "$(mise env -s bash)"; fi',
+  'if [ "${NANOCODE_MISE_HOT_RELOAD-}" != 0 ] && command -v mise >/dev/null 2>&1; then',
+  '  if __nanocode_mise=$(mise env -s bash 2>/dev/null); then eval "$__nanocode_mise"',
+  "  else",
+  '    __nanocode_mise=$(mise env -s bash 2>&1 >/dev/null | tr -s "[:space:]" " ")',
+  "    __nanocode_mise=${__nanocode_mise# }; __nanocode_mise=${__nanocode_mise% }",
+  '    if [ ${#__nanocode_mise} -gt 300 ]; then __nanocode_mise="${__nanocode_mise:0:300}…"; fi',
+  "    printf '%s\\n' \"nanocode: mise env failed, so this command runs without mise's environment: " +
+  '${__nanocode_mise:-no message}"',
+  "  fi",
+  "  unset __nanocode_mise",
+  "fi",
   'exec "$BASH" -c "$1" bash',
 ].join("\n");
+
+/**
+ * Whether `bash` loads mise's environment before each command (the original nanocode's hot reload,
+ * so a `.mise.toml` or `.tool-versions` change made during the session takes effect in the next
+ * command): when `mise` is on PATH and `NANOCODE_MISE_HOT_RELOAD` is not `0`. The command's own shell
+ * decides the same way; this answer is for the system prompt, which says so only when it is on.
+ * @example
+ * ```ts
+ * const on = await miseHotReload((name) => Deno.env.get(name));
+ * ```
+ */
+export async function miseHotReload(env: (name: string) => string | undefined): Promise<boolean> {
+  if (env("NANOCODE_MISE_HOT_RELOAD") === "0") return false;
+  const windows = Deno.build.os === "windows";
+  const dirs = (env("PATH") ?? "").split(windows ? ";" : ":").filter((dir) => dir !== "");
+  const names = windows ? ["mise.exe", "mise.cmd"] : ["mise"];
+  const found = await Promise.all(
+    dirs.flatMap((dir) => names.map((name) => `${dir}/${name}`)).map(async (path) => {
+      try {
+        const info = await Deno.stat(path);
+        return info.isFile && (windows || ((info.mode ?? 0) & 0o111) !== 0);
+      } catch {
+        return false;
+      }
+    }),
+  );
+  return found.includes(true);
+}
 
 /** Bounds of the tail sent with each UI update (the model's limits would be wasteful 10 times a second). */
 const UPDATE_LIMITS = { maxLines: 200, maxBytes: 16 * 1024 };
