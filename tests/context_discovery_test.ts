@@ -242,16 +242,110 @@ Deno.test("skills with bad front matter are skipped with one warning naming the 
   }
 });
 
-Deno.test("folders without SKILL.md, hidden folders and loose files are skipped silently", async () => {
+Deno.test("folders without SKILL.md, hidden entries, README.md and files that are not .md are skipped silently", async () => {
   await using tree = await makeTree({
     "p/.nanocode/skills/assets/readme.md": "no SKILL.md here",
     "p/.nanocode/skills/.hidden/SKILL.md": skill("hidden", "Hidden."),
-    "p/.nanocode/skills/loose.md": skill("loose", "Loose file."),
+    "p/.nanocode/skills/.dot.md": skill("dot", "Hidden file."),
+    "p/.nanocode/skills/README.md": "# About these skills\n",
+    "p/.nanocode/skills/notes.txt": skill("notes", "Not Markdown."),
     "p/.nanocode/skills/real/SKILL.md": skill("real", "Real."),
   });
   const result = await discoverSkills({ cwd: tree.path("p"), home: tree.path("home") });
   deepEqual(result.skills.map((s) => s.name), ["real"]);
   deepEqual(texts(result.warnings), []);
+});
+
+Deno.test("a plain .md file in a .nanocode skills folder is a skill, named by its front matter or file", async () => {
+  await using tree = await makeTree({
+    "p/.nanocode/skills/loose.md": skill("loose", "Loose file."),
+    "p/.nanocode/skills/unnamed.md": "---\ndescription: No name.\n---\nBody\n",
+    "p/.nanocode/skills/renamed.md": skill("other", "Named otherwise."),
+    "home/.nanocode/skills/global-file.md": skill("global-file", "Global file."),
+    "home/.agents/skills/shared.md": skill("shared", "Not a folder, so not a skill here."),
+    "home/.agents/skills/shared-folder/SKILL.md": skill("shared-folder", "Shared."),
+  });
+  const result = await discoverSkills({ cwd: tree.path("p"), home: tree.path("home") });
+  deepEqual(
+    result.skills.map((s) => [s.name, s.path, s.baseDir]),
+    [
+      ["global-file", "home/.nanocode/skills/global-file.md", "home/.nanocode/skills"],
+      ["loose", "p/.nanocode/skills/loose.md", "p/.nanocode/skills"],
+      ["other", "p/.nanocode/skills/renamed.md", "p/.nanocode/skills"],
+      ["shared-folder", "home/.agents/skills/shared-folder/SKILL.md", "home/.agents/skills/shared-folder"],
+      ["unnamed", "p/.nanocode/skills/unnamed.md", "p/.nanocode/skills"],
+    ].map(([name, path, dir]) => [name, tree.path(path), tree.path(dir)]),
+  );
+  deepEqual(texts(result.warnings), [
+    `Skill ${
+      tree.path("p/.nanocode/skills/renamed.md")
+    } is named "other" but its file is "renamed.md"; rename one so they match.`,
+  ]);
+});
+
+Deno.test("project skills are looked for up to the git root, and past it outside a repository", async () => {
+  await using tree = await makeTree({
+    "p/.nanocode/skills/above/SKILL.md": skill("above", "Above the repository."),
+    "p/repo/.git/HEAD": "ref: refs/heads/main\n",
+    "p/repo/.nanocode/skills/root/SKILL.md": skill("root", "At the git root."),
+    "p/repo/sub/.nanocode/skills/nearest/SKILL.md": skill("nearest", "In the cwd."),
+    "p/repo/sub/.nanocode/AGENTS.md": "Context files still come from every ancestor.",
+    "p/.nanocode/AGENTS.md": "Outer rules.",
+  });
+  const inRepo = await discoverSkills({ cwd: tree.path("p/repo/sub"), home: tree.path("home") });
+  deepEqual(inRepo.skills.map((s) => s.name), ["nearest", "root"]);
+  const context = await discoverContextFiles({ cwd: tree.path("p/repo/sub"), home: tree.path("home") });
+  equal(context.files.length, 2);
+  // A worktree or submodule has a .git file instead of a folder.
+  await Deno.remove(tree.path("p/repo/.git"), { recursive: true });
+  await Deno.writeTextFile(tree.path("p/repo/sub/.git"), "gitdir: ../../elsewhere\n");
+  const inWorktree = await discoverSkills({ cwd: tree.path("p/repo/sub"), home: tree.path("home") });
+  deepEqual(inWorktree.skills.map((s) => s.name), ["nearest"]);
+  await Deno.remove(tree.path("p/repo/sub/.git"));
+  const outside = await discoverSkills({ cwd: tree.path("p/repo/sub"), home: tree.path("home") });
+  deepEqual(outside.skills.map((s) => s.name), ["above", "nearest", "root"]);
+});
+
+Deno.test("disable-model-invocation: true marks a skill hidden; a value that is not a boolean is reported", async () => {
+  await using tree = await makeTree({
+    "p/.nanocode/skills/manual/SKILL.md":
+      "---\nname: manual\ndescription: Only by hand.\ndisable-model-invocation: true\n---\n",
+    "p/.nanocode/skills/auto/SKILL.md":
+      "---\nname: auto\ndescription: Any time.\ndisable-model-invocation: false\n---\n",
+    "p/.nanocode/skills/odd/SKILL.md":
+      "---\nname: odd\ndescription: Odd value.\ndisable-model-invocation: yes\n---\n",
+  });
+  const result = await discoverSkills({ cwd: tree.path("p"), home: tree.path("home") });
+  deepEqual(result.skills.map((s) => [s.name, s.hidden ?? false]), [["auto", false], ["manual", true], [
+    "odd",
+    false,
+  ]]);
+  deepEqual(texts(result.warnings), [
+    `Skill ${
+      tree.path("p/.nanocode/skills/odd/SKILL.md")
+    } has disable-model-invocation set to something other than true or false, so the model may still use it; write true or false.`,
+  ]);
+});
+
+Deno.test("a nanocode folder given as nanocodeDir replaces ~/.nanocode for context files and skills", async () => {
+  await using tree = await makeTree({
+    "home/.nanocode/AGENTS.md": "Not read.",
+    "home/.nanocode/skills/old/SKILL.md": skill("old", "Not read."),
+    "custom/AGENTS.md": "Custom rules.",
+    "custom/skills/custom/SKILL.md": skill("custom", "From NANOCODE_DIR."),
+    "home/.agents/skills/shared/SKILL.md": skill("shared", "Still read."),
+  });
+  const options = { cwd: tree.path("home/work"), home: tree.path("home"), nanocodeDir: tree.path("custom") };
+  await Deno.mkdir(options.cwd);
+  const context = await discoverContextFiles(options);
+  deepEqual(context.files.map((f) => f.path), [tree.path("custom/AGENTS.md")]);
+  const skills = await discoverSkills(options);
+  deepEqual(skills.skills.map((s) => s.name), ["custom", "shared"]);
+  // A NANOCODE_DIR that is some project's .nanocode folder is read once, as the global folder.
+  const inside = { ...options, cwd: tree.path("proj"), nanocodeDir: tree.path("proj/.nanocode") };
+  await Deno.mkdir(tree.path("proj/.nanocode"), { recursive: true });
+  await Deno.writeTextFile(tree.path("proj/.nanocode/AGENTS.md"), "Once.");
+  deepEqual((await discoverContextFiles(inside)).files.map((f) => f.content), ["Once."]);
 });
 
 Deno.test("an unreadable SKILL.md is reported and skipped", async () => {

@@ -238,3 +238,41 @@ Deno.test("readTextOrFile rejects a named file that is not valid UTF-8", async (
       error instanceof UsageError && error.message.startsWith(`Cannot read ${tree.path("p/bad.md")}`),
   );
 });
+
+Deno.test("a hidden skill stays out of the prompt but is still found", async () => {
+  await using tree = await makeTree({
+    "p/.nanocode/SYSTEM.md": "Base.",
+    "p/.nanocode/skills/manual/SKILL.md":
+      "---\nname: manual\ndescription: Only by hand.\ndisable-model-invocation: true\n---\n",
+    "p/.nanocode/skills/review/SKILL.md": "---\nname: review\ndescription: Review.\n---\n",
+  });
+  const result = await buildSystemPrompt(options(tree));
+  equal(result.prompt.includes("manual"), false);
+  equal(result.prompt.includes("- review: Review."), true);
+  deepEqual(result.skills.map((skill) => skill.name), ["manual", "review"]);
+});
+
+Deno.test("nanocodeDir supplies the global SYSTEM.md and APPEND_SYSTEM.md instead of ~/.nanocode", async () => {
+  await using tree = await makeTree({
+    "home/.nanocode/SYSTEM.md": "Old system.",
+    "home/.nanocode/APPEND_SYSTEM.md": "Old append.",
+    "custom/SYSTEM.md": "Custom system.",
+    "custom/APPEND_SYSTEM.md": "Custom append.",
+    "p/.nanocode/AGENTS.md": "",
+  });
+  const result = await buildSystemPrompt({ ...options(tree), nanocodeDir: tree.path("custom") });
+  equal(result.prompt, "Custom system.\n\nCustom append.");
+  deepEqual([result.systemPromptPath, result.appendPaths], [
+    tree.path("custom/SYSTEM.md"),
+    [tree.path("custom/APPEND_SYSTEM.md")],
+  ]);
+});
+
+Deno.test("the built-in prompt says in one line that bash reloads mise, only when it does", () => {
+  const base = { cwd: "/w", tools: TOOLS, date: DATE, platform: "linux" };
+  const line = "- bash loads the project's mise environment (`mise env`) before every command, so a change " +
+    "to .mise.toml or .tool-versions takes effect in the next command.";
+  equal(builtInSystemPrompt({ ...base, miseHotReload: true }).endsWith(`- Date: 2025-01-15\n${line}`), true);
+  equal(builtInSystemPrompt(base).includes("mise"), false);
+  equal(builtInSystemPrompt({ ...base, miseHotReload: false }).includes("mise"), false);
+});

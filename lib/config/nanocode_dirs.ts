@@ -10,12 +10,17 @@ import { dirname, join, resolve } from "node:path";
 import { unlistableWarning } from "./read_text.ts";
 import type { ConfigWarning } from "./warning.ts";
 
-/** Where discovery starts. Both are passed in so tests (and children) can choose them. */
+/** Where discovery starts. All are passed in so tests (and children) can choose them. */
 export interface DiscoveryOptions {
   /** The folder the run works in; its ancestors are searched up to the filesystem root. */
   cwd: string;
-  /** The user's home folder, which holds the global `.nanocode/` and `.agents/` folders. */
+  /** The user's home folder, which holds the `.agents/` folder (and by default `.nanocode/`). */
   home: string;
+  /**
+   * nanocode's own folder, read as the global one: `$NANOCODE_DIR` (see `nanocodeHome` in home.ts).
+   * Default `<home>/.nanocode`.
+   */
+  nanocodeDir?: string;
 }
 
 /** One `.nanocode` folder and the names of the entries it holds. */
@@ -28,7 +33,7 @@ export interface NanocodeDir {
 
 /** The `.nanocode` folders that exist for a cwd and home. */
 export interface NanocodeScan {
-  /** `~/.nanocode`, or null when it does not exist. */
+  /** The global folder (`$NANOCODE_DIR`, else `~/.nanocode`), or null when it does not exist. */
   global: NanocodeDir | null;
   /** `.nanocode` folders of the cwd's ancestors, outermost first, the home folder's left out. */
   projects: NanocodeDir[];
@@ -47,17 +52,22 @@ export function ancestorsOf(cwd: string): string[] {
 }
 
 /**
- * Lists `~/.nanocode` and the `.nanocode` folder of every ancestor of the cwd, in parallel. The home
- * folder's `.nanocode` counts as global only, even when the cwd lies inside home, so it is never read
- * twice.
+ * Lists the global folder (`options.nanocodeDir`, else `~/.nanocode`) and the `.nanocode` folder of
+ * every ancestor of the cwd, in parallel. The home folder's `.nanocode` is never a project folder,
+ * even when the cwd lies inside home: it is the global one (or, with `$NANOCODE_DIR`, replaced by it),
+ * and the global folder is never read twice.
  */
 export async function scanNanocodeDirs(options: DiscoveryOptions): Promise<NanocodeScan> {
   const home = resolve(options.home);
-  const projectRoots = ancestorsOf(options.cwd).filter((dir) => dir !== home);
+  const globalDir = resolve(options.nanocodeDir ?? join(home, ".nanocode"));
+  const projectDirs = ancestorsOf(options.cwd).filter((dir) => dir !== home).map((dir) =>
+    join(dir, ".nanocode")
+  )
+    .filter((dir) => dir !== globalDir);
   // Each listing gets its own warning list so the lines come out in folder order, not finishing order.
-  const warningLists = [home, ...projectRoots].map((): ConfigWarning[] => []);
+  const warningLists = [globalDir, ...projectDirs].map((): ConfigWarning[] => []);
   const [global, ...projects] = await Promise.all(
-    [home, ...projectRoots].map((root, i) => listDir(join(root, ".nanocode"), warningLists[i])),
+    [globalDir, ...projectDirs].map((dir, i) => listDir(dir, warningLists[i])),
   );
   return {
     global,

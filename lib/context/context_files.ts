@@ -1,6 +1,7 @@
 /**
  * Context files: Markdown instructions the user keeps for the model (`AGENTS.md`, `CLAUDE.md`), read
- * from the global `~/.nanocode/` folder and from the `.nanocode/` folder of the cwd and each ancestor.
+ * from the global folder (`$NANOCODE_DIR`, else `~/.nanocode/`) and from the `.nanocode/` folder of the
+ * cwd and each ancestor.
  * @module
  */
 
@@ -39,9 +40,9 @@ export const CONTEXT_FILE_NAMES: readonly (readonly string[])[] = [
 ];
 
 /**
- * Finds and reads the context files for a cwd: `~/.nanocode/` first, then the `.nanocode/` folder of
- * each ancestor from the filesystem root down to the cwd; in each folder `AGENTS.md` (or `agents.md`)
- * then `CLAUDE.md` (or `claude.md`). When both spellings exist in one folder the upper-case file is read
+ * Finds and reads the context files for a cwd: the global folder (`options.nanocodeDir`, else
+ * `~/.nanocode/`) first, then the `.nanocode/` folder of each ancestor from the filesystem root down to
+ * the cwd; in each folder `AGENTS.md` (or `agents.md`) then `CLAUDE.md` (or `claude.md`). When both spellings exist in one folder the upper-case file is read
  * and the other is reported. The global folder is read with the same names, and only once even when
  * the cwd lies inside home. A missing file is skipped silently; one that cannot be read (a directory,
  * invalid UTF-8, a refused read) is skipped with one warning line naming it.

@@ -1,13 +1,14 @@
 /**
- * Skills: folders holding a `SKILL.md` whose front matter names the skill and says when to use it. The
- * system prompt lists them so the model can read one when a task calls for it; `/skill:<name>` sends a
- * skill's body as a user message.
+ * Skills: folders holding a `SKILL.md` (or, in nanocode's own skills folders, plain `*.md` files) whose
+ * front matter names the skill and says when to use it. The system prompt lists them so the model can
+ * read one when a task calls for it; `/skill:<name>` sends a skill's body as a user message.
  * @module
  */
 
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { parseFrontMatter, splitFrontMatter } from "./front_matter.ts";
 import {
+  ancestorsOf,
   type ConfigWarning,
   type DiscoveryOptions,
   type NanocodeScan,
@@ -25,8 +26,13 @@ export interface Skill {
   description: string;
   /** Absolute path of the `SKILL.md` file. */
   path: string;
-  /** The folder holding `SKILL.md`; relative paths in the skill resolve against it. */
+  /** The folder holding the skill's file; relative paths in the skill resolve against it. */
   baseDir: string;
+  /**
+   * True when the front matter says `disable-model-invocation: true`: the system prompt leaves the
+   * skill out, `/skill:<name>` still runs it. Absent otherwise.
+   */
+  hidden?: true;
 }
 
 /** Skills sorted by name, and one line for each skill skipped or questionable. */
@@ -43,12 +49,16 @@ export const MAX_SKILL_NAME = 64;
 export const MAX_SKILL_DESCRIPTION = 1024;
 
 /**
- * Finds skills: each direct sub-folder holding a `SKILL.md` in the `.nanocode/skills` folder of the
- * cwd and each ancestor (nearest first), then `~/.nanocode/skills`, then `~/.agents/skills`. When two
- * skills share a name the one found first (the nearer) wins and the other is reported with both paths.
- * A `SKILL.md` without front matter, with front matter that is not valid YAML, without a description
- * or with an invalid name is skipped with one warning line naming the file; a name that differs from
- * its folder's name is kept with a warning. Folders whose names start with `.` are ignored.
+ * Finds skills, nearest first: in the `.nanocode/skills` folder of the cwd and each ancestor up to the
+ * git root (the nearest ancestor holding `.git`; up to the filesystem root outside a repository), then
+ * in the global `skills` folder (`$NANOCODE_DIR/skills`, else `~/.nanocode/skills`), then
+ * `~/.agents/skills`. In each, every direct sub-folder holding a `SKILL.md` is a skill; in the
+ * `.nanocode` and global folders a plain `*.md` file directly in the folder (not `README.md`) is one
+ * too, named by its front matter or its file name. When two skills share a name the one found first
+ * (the nearer) wins and the other is reported with both paths. A skill file without front matter,
+ * with front matter that is not valid YAML, without a description or with an invalid name is skipped
+ * with one warning line naming the file; a name that differs from its folder's (or file's) name is
+ * kept with a warning. Names starting with `.` are ignored.
  * @example
  * ```ts
  * const { skills, warnings } = await discoverSkills({ cwd: Deno.cwd(), home: "/home/me" });
@@ -56,23 +66,39 @@ export const MAX_SKILL_DESCRIPTION = 1024;
  */
 export async function discoverSkills(options: DiscoveryOptions): Promise<SkillsResult> {
   const scan = await scanNanocodeDirs(options);
-  const result = await skillsFromScan(scan, options.home);
+  const result = await skillsFromScan(scan, options);
   return { skills: result.skills, warnings: [...scan.warnings, ...result.warnings] };
 }
 
-/** Finds the skills of an existing scan (which the system prompt shares with other look-ups). */
-export async function skillsFromScan(scan: NanocodeScan, home: string): Promise<SkillsResult> {
-  const roots = [...scan.projects].reverse();
-  if (scan.global) roots.push(scan.global);
-  const skillRoots = roots.filter((folder) => folder.names.has("skills")).map((folder) =>
-    join(folder.dir, "skills")
-  );
-  skillRoots.push(join(resolve(home), ".agents", "skills"));
+/** A folder skills are looked for in, and whether plain `*.md` files in it count. */
+interface SkillRoot {
+  dir: string;
+  looseFiles: boolean;
+}
 
-  const listingWarnings = skillRoots.map((): ConfigWarning[] => []);
-  const listings = await Promise.all(skillRoots.map((root, i) => listSkillFolders(root, listingWarnings[i])));
+/** Finds the skills of an existing scan (which the system prompt shares with other look-ups). */
+export async function skillsFromScan(
+  scan: NanocodeScan,
+  options: { home: string; cwd: string },
+): Promise<SkillsResult> {
+  const withSkills = [...scan.projects].reverse().filter((folder) => folder.names.has("skills"));
+  const gitRoot = withSkills.length > 0 ? await findGitRoot(options.cwd) : null;
+  const projects = gitRoot === null
+    ? withSkills
+    : withSkills.filter((folder) => isWithin(dirname(folder.dir), gitRoot));
+  const roots: SkillRoot[] = projects.map((folder) => ({
+    dir: join(folder.dir, "skills"),
+    looseFiles: true,
+  }));
+  if (scan.global?.names.has("skills")) {
+    roots.push({ dir: join(scan.global.dir, "skills"), looseFiles: true });
+  }
+  roots.push({ dir: join(resolve(options.home), ".agents", "skills"), looseFiles: false });
+
+  const listingWarnings = roots.map((): ConfigWarning[] => []);
+  const listings = await Promise.all(roots.map((root, i) => listSkillFiles(root, listingWarnings[i])));
   const warnings = listingWarnings.flat();
-  const paths = listings.flat().map((folder) => join(folder, "SKILL.md"));
+  const paths = listings.flat();
   const reads = await Promise.all(paths.map((path) => readText(path)));
 
   const parsedSkills = await Promise.all(
@@ -92,48 +118,85 @@ export async function skillsFromScan(scan: NanocodeScan, home: string): Promise<
       warnings.push({ text: `Skipped skill ${path}: ${parsed}.`, path });
       return;
     }
-    const winner = byName.get(parsed.name);
+    const { skill, warning } = parsed;
+    if (warning) warnings.push({ text: `Skill ${path} ${warning}.`, path });
+    const winner = byName.get(skill.name);
     if (winner) {
       warnings.push({
         text:
-          `Skipped skill ${path}: the skill "${parsed.name}" at ${winner.path} takes precedence; rename one of them.`,
+          `Skipped skill ${path}: the skill "${skill.name}" at ${winner.path} takes precedence; rename one of them.`,
         path,
       });
       return;
     }
-    const folderName = basename(parsed.baseDir);
-    if (parsed.name !== folderName) {
+    const own = defaultName(path);
+    if (skill.name !== own) {
+      const what = basename(path) === "SKILL.md"
+        ? `its folder is "${own}"`
+        : `its file is "${basename(path)}"`;
       warnings.push({
-        text:
-          `Skill ${path} is named "${parsed.name}" but its folder is "${folderName}"; rename one so they match.`,
+        text: `Skill ${path} is named "${skill.name}" but ${what}; rename one so they match.`,
         path,
       });
     }
-    byName.set(parsed.name, parsed);
+    byName.set(skill.name, skill);
   });
   const skills = [...byName.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return { skills, warnings };
 }
 
-/** Lists the sub-folders of a skills folder (symbolic links included), sorted by name. */
-async function listSkillFolders(root: string, warnings: ConfigWarning[]): Promise<string[]> {
-  const folders: string[] = [];
+/** The nearest of the cwd and its ancestors that holds `.git` (a folder, or a file in a worktree). */
+async function findGitRoot(cwd: string): Promise<string | null> {
+  const nearestFirst = ancestorsOf(cwd).reverse();
+  const found = await Promise.all(nearestFirst.map((dir) =>
+    Deno.lstat(join(dir, ".git")).then(
+      () => true,
+      () => false,
+    )
+  ));
+  const index = found.indexOf(true);
+  return index === -1 ? null : nearestFirst[index];
+}
+
+function isWithin(dir: string, root: string): boolean {
+  return dir === root || dir.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/** A skill's name when its front matter gives none: its folder's for `SKILL.md`, else its file's. */
+function defaultName(path: string): string {
+  return basename(path) === "SKILL.md" ? basename(dirname(path)) : basename(path).replace(/\.md$/, "");
+}
+
+/**
+ * The candidate skill files of a skills folder, sorted by entry name: `<sub-folder>/SKILL.md` for each
+ * sub-folder (symbolic links included), and with `looseFiles` each `*.md` file but `README.md`.
+ */
+async function listSkillFiles(root: SkillRoot, warnings: ConfigWarning[]): Promise<string[]> {
+  const entries: { name: string; path: string }[] = [];
   try {
-    for await (const entry of Deno.readDir(root)) {
+    for await (const entry of Deno.readDir(root.dir)) {
       if (entry.name.startsWith(".")) continue;
-      if (entry.isDirectory || entry.isSymlink) folders.push(entry.name);
+      const markdown = entry.name.endsWith(".md") && entry.name.toLowerCase() !== "readme.md";
+      if (root.looseFiles && markdown && (entry.isFile || entry.isSymlink)) {
+        entries.push({ name: entry.name, path: join(root.dir, entry.name) });
+      } else if (entry.isDirectory || (entry.isSymlink && !entry.name.endsWith(".md"))) {
+        entries.push({ name: entry.name, path: join(root.dir, entry.name, "SKILL.md") });
+      }
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory)) {
-      warnings.push(unlistableWarning("skills folder", root, error));
+      warnings.push(unlistableWarning("skills folder", root.dir, error));
     }
     return [];
   }
-  return folders.sort().map((name) => join(root, name));
+  return entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0).map((entry) => entry.path);
 }
 
-/** Builds a skill from its file's text, or returns why it was skipped (the middle of a warning line). */
-async function parseSkill(path: string, text: string): Promise<Skill | string> {
+/**
+ * Builds a skill from its file's text, with a note to report about it, or returns why it was skipped
+ * (the middle of a warning line).
+ */
+async function parseSkill(path: string, text: string): Promise<{ skill: Skill; warning?: string } | string> {
   let data: Record<string, unknown>;
   try {
     const frontMatter = await parseFrontMatter(text);
@@ -157,14 +220,20 @@ async function parseSkill(path: string, text: string): Promise<Skill | string> {
     return `its description has ${trimmed.length} characters; shorten it to ${MAX_SKILL_DESCRIPTION}`;
   }
 
-  const baseDir = dirname(path);
-  const name = data.name ?? basename(baseDir);
+  const name = data.name ?? defaultName(path);
   if (typeof name !== "string") return "its name is not text; put it in quotes";
   if (name.length === 0 || name.length > MAX_SKILL_NAME || !SKILL_NAME_PATTERN.test(name)) {
     return `the name "${name}" is not 1-${MAX_SKILL_NAME} lower-case letters, digits and single hyphens; ` +
       `rename it (e.g. "fix-tests")`;
   }
-  return { name, description: trimmed, path, baseDir };
+  const skill: Skill = { name, description: trimmed, path, baseDir: dirname(path) };
+  const hide = data["disable-model-invocation"];
+  if (hide === true) skill.hidden = true;
+  const warning = hide === undefined || hide === null || typeof hide === "boolean"
+    ? undefined
+    : "has disable-model-invocation set to something other than true or false, so the model may still " +
+      "use it; write true or false";
+  return warning ? { skill, warning } : { skill };
 }
 
 /**

@@ -35,6 +35,11 @@ export interface BuiltInPromptOptions {
   date: Date;
   /** The platform, e.g. `Deno.build.os` (`linux`, `darwin`, `windows`). */
   platform: string;
+  /**
+   * Whether `bash` loads mise's environment before each command (`miseHotReload` of the bash tool);
+   * the prompt then says so in one line. Default false.
+   */
+  miseHotReload?: boolean;
 }
 
 /** Everything {@link buildSystemPrompt} needs. */
@@ -100,6 +105,12 @@ export function builtInSystemPrompt(options: BuiltInPromptOptions): string {
       `- Working directory: ${options.cwd}`,
       `- Platform: ${options.platform}`,
       `- Date: ${localDate(options.date)}`,
+      ...(options.miseHotReload
+        ? [
+          "- bash loads the project's mise environment (`mise env`) before every command, so a change to " +
+          ".mise.toml or .tool-versions takes effect in the next command.",
+        ]
+        : []),
     ].join("\n"),
   ].join("\n\n");
 }
@@ -110,7 +121,9 @@ export function builtInSystemPrompt(options: BuiltInPromptOptions): string {
  * built-in prompt. Then come `~/.nanocode/APPEND_SYSTEM.md`, the nearest project `.nanocode/` file
  * named `APPEND_SYSTEM.md`, `append_system.md` or `append-system.md` (first name wins within a folder;
  * only the nearest folder holding one counts), and `appendOverride`. Then each context file under a
- * heading with its path, then the skills (name, description, file) when a `read` tool is offered. A
+ * heading with its path, then the skills (name, description, file; not those whose front matter says
+ * `disable-model-invocation: true`) when a `read` tool is offered. The global folder is
+ * `options.nanocodeDir` (`$NANOCODE_DIR`) when given, else `~/.nanocode`. A
  * `SYSTEM.md` or append file that cannot be read is reported and the next candidate is used. See
  * {@link SystemPromptOptions.noContextFiles} for what `noContextFiles` turns off. Never throws for
  * file problems: they become warnings.
@@ -154,7 +167,7 @@ export async function buildSystemPrompt(options: SystemPromptOptions): Promise<S
     readFirst([scan.global], APPEND_FILE_NAMES, warnings.global),
     readFirst(nearestFirst, APPEND_FILE_NAMES, warnings.project),
     contextFilesFromScan(scan),
-    skillsFromScan(scan, options.home),
+    skillsFromScan(scan, options),
   ]);
 
   const base = options.systemPromptOverride ?? system?.text ?? builtInSystemPrompt(options);
@@ -242,7 +255,9 @@ function contextSection(files: readonly ContextFile[]): string | undefined {
   ].join("\n\n");
 }
 
-function skillsSection(skills: readonly Skill[]): string | undefined {
+function skillsSection(all: readonly Skill[]): string | undefined {
+  // A skill whose front matter says disable-model-invocation is for the user's /skill: command only.
+  const skills = all.filter((skill) => !skill.hidden);
   if (skills.length === 0) return undefined;
   const list = skills.map((skill) =>
     `- ${skill.name}: ${skill.description.replace(/\s+/g, " ")}\n  File: ${skill.path}`
