@@ -15,9 +15,14 @@ export interface CliOptions {
   quiet: boolean;
   model?: string;
   baseUrl?: string;
-  systemPrompt?: string;
-  appendSystemPrompt?: string;
-  /** `undefined`: the default surface; `[]`: no tools; otherwise the names given. */
+  /** Each `--system-prompt` value (text or a file path), in order; they join to replace the base prompt. */
+  systemPrompt?: string[];
+  /** Each `--append-system-prompt` value (text or a file path), in order; each is appended. */
+  appendSystemPrompt?: string[];
+  /**
+   * `undefined`: the default surface (also for `--tools default`, `all`, `*` and the original's
+   * names, see {@link WHOLE_SURFACE}); `[]`: no tools; otherwise the names given.
+   */
   tools?: string[];
   noContextFiles: boolean;
   maxRetries?: number;
@@ -35,6 +40,22 @@ export interface CliOptions {
   prompt?: string;
 }
 
+/**
+ * `--tools` values meaning every tool the permissions allow: `default`, `all`, `*`, and the names the
+ * original nanocode used for its tool sets, which all stand for the whole surface here.
+ */
+export const WHOLE_SURFACE: readonly string[] = [
+  "default",
+  "all",
+  "*",
+  "core",
+  "pi",
+  "readonly",
+  "extended",
+  "rich",
+  "safe",
+];
+
 /** The help text; it names every flag `parseCli` accepts. */
 export const HELP = `nanocode ${VERSION} — a terminal coding agent for any OpenAI-compatible endpoint
 
@@ -50,10 +71,10 @@ Options:
   -q, --quiet                   print nothing but the final answer (or the JSON events)
   -m, --model <id>              model id (default: $MODEL, else kimi-k2.6)
       --base-url <url>          endpoint (default: $OPENAI_BASE_URL, else https://opencode.ai/zen/go/v1)
-      --system-prompt <text|file>         replace the system prompt
-      --append-system-prompt <text|file>  add to the system prompt
-      --tools <none|a,b,…>      offer only these tools (default: every tool the permissions allow)
-      --no-context-files        do not load AGENTS.md/CLAUDE.md context files or skills
+      --system-prompt <text|file>         replace the system prompt (repeat: joined in order)
+      --append-system-prompt <text|file>  add to the system prompt (repeat: added in order)
+      --tools <none|a,b,…|all>  offer only these tools (default, all or *: every tool the permissions allow)
+  -nc, --no-context-files       do not load AGENTS.md/CLAUDE.md context files or skills
       --max-retries <n>         retries of a failed request before output began (default 4)
 
 Sessions (saved under ~/.nanocode/sessions, or $NANOCODE_DIR/sessions, as they happen):
@@ -61,13 +82,15 @@ Sessions (saved under ~/.nanocode/sessions, or $NANOCODE_DIR/sessions, as they h
   -r, --resume [id|name|text]   resume a session by id (or prefix), name or text of its first prompt;
                                 alone: pick one (interactive) or list them (headless)
       --session <path>          resume the session saved in this file
-      --no-session              save nothing
+      --no-session              save nothing (child processes run with it)
       --export <session> [out]  write a session as Markdown (default) or HTML (out ends in .html)
   -h, --help                    show this help
   -v, --version                 print the version
 
 Keys: OPENCODE_API_KEY, OPENCODE_GO_API_KEY, OPENAI_API_KEY (in that order) or OpenCode's auth.json
 for OpenCode endpoints; OPENAI_API_KEY for any other endpoint. SHOW_THINKING=0 hides reasoning.
+Also read: OPENAI_API_URL (full chat URL), OPENCODE_AUTH_JSON, NANOCODE_DIR (instead of ~/.nanocode),
+NANOCODE_MAX_TOKENS (default 8192, 0: none), NANOCODE_USER_AGENT, NANOCODE_MISE_HOT_RELOAD=0.
 
 Exit codes: 0 done, 1 runtime error, 2 usage error, 130 interrupted (143 SIGTERM, 129 SIGHUP).
 `;
@@ -77,7 +100,7 @@ export function parseCli(args: string[]): CliOptions {
   let parsed;
   try {
     parsed = parseArgs({
-      args: withBareResume(args),
+      args: normaliseArgs(args),
       allowPositionals: true,
       strict: true,
       options: {
@@ -88,8 +111,8 @@ export function parseCli(args: string[]): CliOptions {
         quiet: { type: "boolean", short: "q" },
         model: { type: "string", short: "m" },
         "base-url": { type: "string" },
-        "system-prompt": { type: "string" },
-        "append-system-prompt": { type: "string" },
+        "system-prompt": { type: "string", multiple: true },
+        "append-system-prompt": { type: "string", multiple: true },
         tools: { type: "string" },
         "no-context-files": { type: "boolean" },
         "max-retries": { type: "string" },
@@ -121,7 +144,11 @@ export function parseCli(args: string[]): CliOptions {
   let tools: string[] | undefined;
   if (values.tools !== undefined) {
     const list = values.tools.split(",").map((t) => t.trim()).filter((t) => t !== "");
-    tools = list.length === 1 && list[0] === "none" ? [] : list;
+    tools = list.length === 1 && list[0] === "none"
+      ? []
+      : list.some((name) => WHOLE_SURFACE.includes(name))
+      ? undefined
+      : list;
   }
   for (const name of ["model", "base-url"] as const) {
     if (values[name] !== undefined && values[name]!.trim() === "") {
@@ -171,11 +198,14 @@ export function parseCli(args: string[]): CliOptions {
   };
 }
 
-/** `-r`/`--resume` may stand alone (pick a session): give it an empty value so the parser accepts it. */
-function withBareResume(args: string[]): string[] {
+/**
+ * Prepares the arguments for the parser: `-nc` (the original's alias) becomes `--no-context-files`
+ * rather than `-n -c`, and `-r`/`--resume` may stand alone (pick a session), so it gets an empty value.
+ */
+function normaliseArgs(args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
-    out.push(args[i]);
+    out.push(args[i] === "-nc" ? "--no-context-files" : args[i]);
     if (args[i] === "--") {
       out.push(...args.slice(i + 1));
       break;
