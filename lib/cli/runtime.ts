@@ -9,6 +9,7 @@ import { Agent, InputQueue } from "../agent/mod.ts";
 import { contentText, type Provider, type Tool, VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
+import { miseHotReload } from "../tools/bash.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
 import { foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
 import {
@@ -84,17 +85,24 @@ export interface RuntimeOptions {
 export async function createRuntime({ options, config, io, resume }: RuntimeOptions): Promise<Runtime> {
   const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd });
   const omittedNote = describeOmitted(omitted);
-  const systemPromptOverride = options.systemPrompt !== undefined
-    ? await readTextOrFile(options.systemPrompt, io.cwd)
-    : undefined;
-  const appendOverride = options.appendSystemPrompt !== undefined
-    ? await readTextOrFile(options.appendSystemPrompt, io.cwd)
-    : undefined;
+  // Each --system-prompt / --append-system-prompt value is text or a file; several join in order.
+  const flagNotes: string[] = [];
+  const readFlag = async (flag: string, values: string[] | undefined) => {
+    if (values === undefined) return undefined;
+    const texts = await Promise.all(values.map((value) => readTextOrFile(value, io.cwd)));
+    flagNotes.push(...values.flatMap((value, i) => pathLikeText(flag, value, texts[i])));
+    return texts.join("\n\n");
+  };
+  const systemPromptOverride = await readFlag("--system-prompt", options.systemPrompt);
+  const appendOverride = await readFlag("--append-system-prompt", options.appendSystemPrompt);
+  const miseLine = tools.some((t) => t.name === "bash") && await miseHotReload(io.env);
 
   const build = () =>
     buildSystemPrompt({
       cwd: io.cwd,
       home: io.env("HOME") ?? io.env("USERPROFILE") ?? "",
+      nanocodeDir: nanocodeHome(io.env),
+      miseHotReload: miseLine,
       tools: tools.map((t) => ({ name: t.name, description: t.description })),
       date: new Date(),
       platform: `${Deno.build.os} (${Deno.build.arch})`,
@@ -128,10 +136,13 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     sessionId = id;
     const provider = createOpenAIProvider({
       baseUrl: config.baseUrl,
+      chatUrl: config.chatUrl,
+      modelsUrl: config.modelsUrl,
+      maxTokens: config.maxTokens,
       apiKey: config.apiKey,
       maxRetries: config.maxRetries,
       sessionId: id,
-      userAgent: `nanocode/${VERSION}`,
+      userAgent: config.userAgent,
     });
     const agent = new Agent({
       provider,
@@ -202,8 +213,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     skills: built.skills,
     warnings: [
       ...(omittedNote ? [omittedNote] : []),
-      ...pathLikeText("--system-prompt", options.systemPrompt, systemPromptOverride),
-      ...pathLikeText("--append-system-prompt", options.appendSystemPrompt, appendOverride),
+      ...flagNotes,
       ...foldWarnings(built.warnings),
       ...first.notes,
     ],
