@@ -1,0 +1,57 @@
+/** The flags the original nanocode takes, as parseCli reads them. */
+import { assertEquals } from "./support/assert.ts";
+import { HELP, parseCli, WHOLE_SURFACE } from "../lib/cli/args.ts";
+
+Deno.test("-nc is --no-context-files, not -n -c, and stays a prompt word after --", () => {
+  const short = parseCli(["-nc", "-p", "hi"]);
+  assertEquals([short.noContextFiles, short.continue, short.prompt], [true, false, "hi"]);
+  assertEquals(parseCli(["--no-context-files"]).noContextFiles, true);
+  assertEquals(parseCli([]).noContextFiles, false);
+  assertEquals(parseCli(["-p", "--", "-nc"]).prompt, "-nc");
+});
+
+Deno.test("--no-session is parsed into noSession", () => {
+  assertEquals(parseCli(["--no-session", "-p", "x"]).noSession, true);
+  assertEquals(parseCli(["-p", "x"]).noSession, false);
+});
+
+Deno.test("--system-prompt and --append-system-prompt keep every value, in order", () => {
+  const options = parseCli([
+    "--system-prompt",
+    "one",
+    "--append-system-prompt",
+    "a.md",
+    "--system-prompt",
+    "two",
+    "--append-system-prompt",
+    "b",
+  ]);
+  assertEquals([options.systemPrompt, options.appendSystemPrompt], [["one", "two"], ["a.md", "b"]]);
+  const none = parseCli([]);
+  assertEquals([none.systemPrompt, none.appendSystemPrompt], [undefined, undefined]);
+});
+
+Deno.test("--tools default, all, * and the original's set names mean the whole surface", () => {
+  assertEquals(WHOLE_SURFACE, ["default", "all", "*", "core", "pi", "readonly", "extended", "rich", "safe"]);
+  for (const name of WHOLE_SURFACE) assertEquals(parseCli(["--tools", name]).tools, undefined, name);
+  assertEquals(parseCli(["--tools", "read,all"]).tools, undefined);
+  assertEquals(parseCli(["--tools", "none"]).tools, []);
+  assertEquals(parseCli(["--tools", "read, grep"]).tools, ["read", "grep"]);
+});
+
+Deno.test("the help names the new flags and settings", () => {
+  for (
+    const text of [
+      "-nc, --no-context-files",
+      "--no-session",
+      "repeat",
+      "all or *",
+      "OPENAI_API_URL",
+      "OPENCODE_AUTH_JSON",
+      "NANOCODE_DIR",
+      "NANOCODE_MAX_TOKENS",
+      "NANOCODE_USER_AGENT",
+      "NANOCODE_MISE_HOT_RELOAD",
+    ]
+  ) assertEquals(HELP.includes(text), true, text);
+});
