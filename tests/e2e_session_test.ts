@@ -244,3 +244,21 @@ Deno.test("no session file holds the API key, whatever the run did", async () =>
     }
   });
 });
+
+Deno.test("a run that may not write the sessions folder says so once, saves nothing and still answers", async () => {
+  await withEnv(async ({ mock, env, home, cwd }) => {
+    mock.push({ text: "read-only answer" });
+    const result = await runMain(["-p", "review this"], {
+      env,
+      cwd,
+      permissions: [`--allow-read`, `--allow-write=${cwd}`, "--allow-env", "--allow-net=127.0.0.1"],
+    });
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.stdout.trim(), "read-only answer");
+    const notes = result.stderr.split("\n").filter((l) => l.includes("Sessions are not saved"));
+    assertEquals(notes, [
+      `nanocode: Sessions are not saved: nanocode may not write to ${home}/sessions (grant --allow-write for it, or pass --no-session).`,
+    ]);
+    assertEquals(sessionFiles(home), []);
+  });
+});

@@ -11,7 +11,7 @@ import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
 import { miseHotReload } from "../tools/bash.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
-import { foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
+import { compactionSettings, foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
 import {
   endpointHost,
   listSessions,
@@ -111,8 +111,16 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       noContextFiles: options.noContextFiles,
     });
   const built = await build();
+  const compaction = compactionSettings(io.env);
   const queue = new InputQueue();
   const root = sessionsRoot(io.env);
+  // Without write access to the sessions folder (a read-only CI run), nothing is saved, and once said.
+  const saveSessions = !options.noSession && mayWrite(root);
+  const savingNote = !options.noSession && !saveSessions
+    ? [
+      `Sessions are not saved: nanocode may not write to ${root} (grant --allow-write for it, or pass --no-session).`,
+    ]
+    : [];
   let writer: SessionWriter | undefined;
   let sessionId = "";
   let systemPrompt = built.prompt;
@@ -153,9 +161,10 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       queue,
       acceptsImages: config.images === "auto" ? acceptsImages : () => config.images === "on",
       env: io.env,
+      compaction: compaction.settings,
     });
     writer?.close();
-    writer = options.noSession ? undefined : new SessionWriter({
+    writer = !saveSessions ? undefined : new SessionWriter({
       dir: sessionsFolder(root, io.cwd),
       header: {
         id,
@@ -215,6 +224,8 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       ...(omittedNote ? [omittedNote] : []),
       ...flagNotes,
       ...foldWarnings(built.warnings),
+      ...compaction.warnings,
+      ...savingNote,
       ...first.notes,
     ],
     expandSkill(name, args) {
@@ -233,7 +244,10 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     },
     history: join(nanocodeHome(io.env), "history"),
     notify: (message) => {
-      void io.stderr.getWriter().write(new TextEncoder().encode(`nanocode: ${message}\n`)).catch(() => {});
+      const writer = io.stderr.getWriter();
+      writer.write(new TextEncoder().encode(`nanocode: ${message}\n`)).catch(() => {}).finally(() =>
+        writer.releaseLock()
+      );
     },
     sessions: {
       get path() {
@@ -306,4 +320,13 @@ function pathLikeText(flag: string, value: string | undefined, used: string | un
   return looksLikePath
     ? [`${flag} ${value}: no such file, so the value itself is used as the text; check the path.`]
     : [];
+}
+
+/** Whether this process may write under `path`, asked without prompting. */
+function mayWrite(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "write", path }).state === "granted";
+  } catch {
+    return false;
+  }
 }
