@@ -46,6 +46,8 @@ export interface ReplQueue {
 export interface ReplSkill {
   name: string;
   description: string;
+  /** True when the skill's front matter keeps it from the model (`/skills` marks it hidden). */
+  hidden?: boolean;
 }
 
 /** The runtime as the REPL uses it. */

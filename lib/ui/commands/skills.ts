@@ -1,5 +1,6 @@
 /**
- * `/skills` lists the loaded skills; `/skill:<name> [args]` sends one's instructions to the model.
+ * `/skills` lists the loaded skills (those the model is not told about marked hidden);
+ * `/skill:<name> [args]` sends one's instructions to the model, hidden or not.
  * @module
  */
 
@@ -49,7 +50,9 @@ export const SKILL_COMMANDS: readonly CommandSpec[] = [
       host.print([
         host.palette.dim(`Skills (${skills.length}), run one with /skill:<name> [args]:`),
         ...skills.map((s) =>
-          `  ${host.palette.bold(s.name)} ${host.palette.dim(`— ${firstSentence(s.description)}`)}`
+          `  ${host.palette.bold(s.name)}${s.hidden ? host.palette.dim(" (hidden)") : ""} ${
+            host.palette.dim(`— ${firstSentence(s.description)}`)
+          }`
         ),
       ]);
     },
