@@ -5,7 +5,10 @@
  * @module
  */
 
-import { applySystemPrompt, type ConversationEvent, type Message } from "../core/mod.ts";
+import { applyCompaction, applySystemPrompt, type ConversationEvent, type Message } from "../core/mod.ts";
+
+/** A compaction as the conversation applies it (the `compaction` event without its type). */
+export type Compaction = Omit<Extract<ConversationEvent, { type: "compaction" }>, "type">;
 
 /** What a conversation starts from. */
 export interface ConversationOptions {
@@ -70,6 +73,13 @@ export class Conversation {
   clear(): ConversationEvent {
     this.#messages = this.#messages.filter((m) => m.role === "system");
     return this.#emit({ type: "clear" });
+  }
+
+  /** Makes older messages smaller: prunes tool results and puts a summary in place of the oldest. */
+  compact(compaction: Compaction): ConversationEvent {
+    const event: ConversationEvent = { type: "compaction", ...compaction };
+    this.#messages = applyCompaction(this.#messages, event);
+    return this.#emit(event);
   }
 
   /**

@@ -31,8 +31,16 @@ export interface LoopContext {
   cwd: string;
   signal: AbortSignal;
   env?: (name: string) => string | undefined;
-  /** Runs before every model call: delivers steering now; finished jobs and compaction plug in here. */
-  boundary(): AsyncIterable<AgentEvent>;
+  /**
+   * Runs before every model call: delivers steering, compacts when due (finished jobs plug in here
+   * too). Returning `{ stop }` ends the run with that error.
+   */
+  boundary(): AsyncGenerator<AgentEvent, { stop: string } | void>;
+  /**
+   * Called once per run when the endpoint rejects a request as too long for the context; true when it
+   * made room (compacted), so the request is sent again.
+   */
+  recover?(): AsyncGenerator<AgentEvent, boolean>;
   /** Whether the boundary has something to deliver (steering typed while the last answer streamed). */
   pending(): boolean;
   /** The next follow-up, taken when the agent would otherwise stop. */
@@ -59,10 +67,25 @@ export async function* runLoop(input: string | ContentPart[], ctx: LoopContext):
   const run: RunState = { turn: 0, usage: { ...ZERO_USAGE }, text: "", reason: "stop", error: "" };
   yield { type: "agent_start", model: conversation.model, cwd: ctx.cwd, tools: ctx.tools.map((t) => t.name) };
   yield conversation.append({ role: "user", content: input });
+  let recovered = false;
   while (true) {
-    yield* ctx.boundary();
+    const verdict = yield* ctx.boundary();
+    if (verdict) {
+      [run.reason, run.error] = ["error", verdict.stop];
+      yield { type: "error", message: verdict.stop };
+      break;
+    }
     yield { type: "turn_start", turn: ++run.turn };
     const done: Done = yield* streamTurn(ctx, run);
+    if (done.contextOverflow && !recovered && ctx.recover) {
+      // Too long for the context: make room once and send it again.
+      recovered = true;
+      yield { type: "turn_end", turn: run.turn, reason: done.reason };
+      if (yield* ctx.recover()) continue;
+      [run.reason, run.error] = ["error", done.error ?? "the request was too long for the model's context"];
+      yield { type: "error", message: run.error, contextOverflow: true };
+      break;
+    }
     run.reason = done.reason;
     run.text = contentText(done.message.content);
     if (done.reason === "error" || done.reason === "aborted") {

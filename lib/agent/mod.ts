@@ -4,14 +4,34 @@
  * @module
  */
 
-export { Agent, type AgentOptions, INTERRUPTED } from "./agent.ts";
+export { Agent, type AgentOptions, type ContextReport, INTERRUPTED } from "./agent.ts";
 export {
+  findCut,
+  gatherFiles,
+  isSummary,
+  planPrune,
+  planSummary,
+  summarize,
+  summaryMessage,
+  type SummaryPlan,
+  summaryRequest,
+  transcript,
+} from "./compaction.ts";
+export { ContextMeter, type ContextUse, estimateMessage, estimateTools } from "./estimate.ts";
+export {
+  type Compaction,
   consistentPrefix,
   Conversation,
   type ConversationListener,
   type ConversationOptions,
 } from "./conversation.ts";
-export { replay, type Replayed } from "../core/mod.ts";
+export {
+  type CompactionSettings,
+  DEFAULT_COMPACTION,
+  replay,
+  type Replayed,
+  triggerAt,
+} from "../core/mod.ts";
 export { type LoopContext, runLoop } from "./loop.ts";
 export { groupCalls, runToolCalls, SKIPPED } from "./tool_batch.ts";
 export {

@@ -6,6 +6,7 @@
 
 export * from "./env.ts";
 export * from "./home.ts";
+export * from "./compaction.ts";
 export * from "./endpoint.ts";
 export * from "./nanocode_dirs.ts";
 export * from "./read_text.ts";

@@ -19,7 +19,25 @@ export type ConversationEvent =
   /** The system prompt, replacing the one before (the first message of the conversation). */
   | { type: "system_prompt"; prompt: string }
   /** Everything but the system prompt dropped. */
-  | { type: "clear" };
+  | { type: "clear" }
+  /**
+   * Older messages made smaller to free context: tool results pruned to stubs, and (when a summary
+   * was made) the first `replaced` messages after the system prompt replaced by the kept user
+   * messages (`kept`, their indices in the conversation before) followed by the summary message.
+   */
+  | {
+    type: "compaction";
+    /** Tool results replaced by a one-line stub: index in the conversation before, and the stub. */
+    pruned: { index: number; content: string }[];
+    /** How many messages after the system prompt the summary replaced (0: prune only). */
+    replaced: number;
+    /** Indices (before) of user messages among the replaced that are kept verbatim. */
+    kept: number[];
+    /** The summary, as the user message that takes the replaced messages' place. */
+    summary?: Message;
+    tokensBefore: number;
+    tokensAfter: number;
+  };
 
 /** Every event an agent run can emit: its own progress, the live deltas and the conversation's changes. */
 export type AgentEvent =

@@ -7,6 +7,7 @@
 export * from "./messages.ts";
 export * from "./events.ts";
 export * from "./replay.ts";
+export * from "./compaction.ts";
 export * from "./tool.ts";
 export * from "./provider.ts";
 export * from "./errors.ts";

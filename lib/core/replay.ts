@@ -13,6 +13,25 @@ export function applySystemPrompt(messages: readonly Message[], prompt: string):
   return messages[0]?.role === "system" ? [system, ...messages.slice(1)] : [system, ...messages];
 }
 
+/** The messages after a compaction: stubs in place of pruned results, the summary in place of the replaced. */
+export function applyCompaction(
+  messages: readonly Message[],
+  compaction: Extract<AgentEvent, { type: "compaction" }>,
+): Message[] {
+  const pruned = new Map(compaction.pruned.map((p) => [p.index, p.content]));
+  const stubbed = messages.map((m, i): Message =>
+    m.role === "tool" && pruned.has(i) ? { ...m, content: pruned.get(i)! } : m
+  );
+  if (!compaction.summary) return stubbed;
+  const start = stubbed[0]?.role === "system" ? 1 : 0;
+  return [
+    ...stubbed.slice(0, start),
+    ...compaction.kept.map((i) => stubbed[i]),
+    compaction.summary,
+    ...stubbed.slice(start + compaction.replaced),
+  ];
+}
+
 /** What {@link replay} rebuilds. */
 export interface Replayed {
   messages: Message[];
@@ -44,6 +63,9 @@ export function replay(events: Iterable<AgentEvent>, start: Replayed = { message
         break;
       case "clear":
         messages = messages.filter((m) => m.role === "system");
+        break;
+      case "compaction":
+        messages = applyCompaction(messages, event);
         break;
     }
   }

@@ -46,6 +46,8 @@ export async function runHeadless(
   // no other call is running, else with its result, so every result stands under its own call.
   const calls = new Map<string, { line: string; printed: boolean }>();
   let lastCall: string | undefined;
+  /** The last error already printed as it happened, so the closing line does not repeat it. */
+  let shownError: string | undefined;
   let code = 0;
   try {
     for await (const event of events) {
@@ -55,7 +57,7 @@ export async function runHeadless(
         if (options.mode === "text" && event.reason !== "error" && event.text !== "") {
           await out.write(encoder.encode(event.text.endsWith("\n") ? event.text : event.text + "\n"));
         }
-        if (event.reason === "error") {
+        if (event.reason === "error" && event.error !== shownError) {
           await trace(paint("31", `nanocode: ${event.error ?? "the run failed"}`));
         } else if (event.reason === "aborted" && !options.quiet) await trace("nanocode: interrupted");
         continue;
@@ -100,6 +102,20 @@ export async function runHeadless(
           break;
         case "queue":
           await trace(`» ${event.kind}: ${event.text}`);
+          break;
+        case "compaction":
+          await trace(paint(
+            "2",
+            `↯ context compacted: ${event.tokensBefore} → ${event.tokensAfter} tokens (${
+              event.summary
+                ? `${event.replaced} messages summarised`
+                : `${event.pruned.length} old results pruned`
+            })`,
+          ));
+          break;
+        case "error":
+          shownError = event.message;
+          await trace(paint("31", `nanocode: ${event.message}`));
           break;
         case "turn_end":
           if (event.reason === "length") {

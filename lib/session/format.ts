@@ -52,6 +52,7 @@ export const ENTRY_TYPES: ReadonlySet<string> = new Set([
   "model_change",
   "system_prompt",
   "clear",
+  "compaction",
   "name",
 ]);
 
