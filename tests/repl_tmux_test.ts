@@ -315,8 +315,8 @@ tmuxTest(
     withRepl({}, async (h) => {
       await h.send("/modle gpt");
       await h.term.waitFor("Unknown command /modle: did you mean /model?");
-      await h.send("/foo");
-      await h.term.waitFor("Unknown command /foo; /help lists the commands.");
+      await h.send("/wibble");
+      await h.term.waitFor("Unknown command /wibble; /help lists the commands.");
       assertEquals(h.llm.requests.length, 0);
     }),
 );

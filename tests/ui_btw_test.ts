@@ -5,6 +5,7 @@ import { BTW_PREFIX, BTW_TOOLS_PREFIX, prepareSideQuestion, SideAnswer } from ".
 import { EventRenderer } from "../lib/ui/render.ts";
 import type { ReplAgent, ReplRuntime } from "../lib/ui/runtime.ts";
 import { assertEquals } from "./support/assert.ts";
+import { NO_SESSIONS } from "./support/repl.ts";
 
 function tool(name: string): Tool {
   return {
@@ -41,6 +42,7 @@ function runtime(forks: (readonly Tool[])[]): ReplRuntime {
     skills: [],
     expandSkill: () => Promise.resolve(""),
     reload: () => Promise.resolve([]),
+    sessions: NO_SESSIONS,
   };
 }
 

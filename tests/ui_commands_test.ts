@@ -8,6 +8,7 @@ import { parseQueueJson } from "../lib/ui/commands/queue.ts";
 import { completions, nearest } from "../lib/ui/commands/suggest.ts";
 import type { ReplAgent, ReplRuntime } from "../lib/ui/runtime.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+import { NO_SESSIONS } from "./support/repl.ts";
 
 /** A conversation the commands act on: no model behind it, its messages open to the test. */
 class FakeAgent implements ReplAgent {
@@ -79,6 +80,7 @@ function recorder(options: {
     skills: options.skills ?? [],
     expandSkill: options.expandSkill ?? ((name, args) => Promise.resolve(`skill ${name}: ${args}`)),
     reload: () => Promise.resolve(["AGENTS.md could not be read"]),
+    sessions: NO_SESSIONS,
   };
   const r: Recorded = {
     runtime,
@@ -97,6 +99,7 @@ function recorder(options: {
       get busy() {
         return r.busy;
       },
+      columns: 100,
       print: (lines) => r.printed.push(...lines),
       send: (text, o) => r.sent.push({ text, echo: o?.echo }),
       followUp: (text) => r.followUps.push(text),
@@ -106,6 +109,7 @@ function recorder(options: {
         return Promise.resolve(options.edit(text, r));
       },
       runQueue: () => void r.queueRuns++,
+      pickSession: () => Promise.reject(new Error("the session commands are tested in ui_sessions_test.ts")),
       quit: () => void (r.quit = true),
     },
     async run(line) {
@@ -153,7 +157,7 @@ Deno.test("an unknown command says so and suggests the nearest", async () => {
 
 Deno.test("an unknown command far from every name gets no suggestion, and never the ? alias", async () => {
   const r = recorder();
-  assertEquals(await r.run("/foo"), "✗ Unknown command /foo; /help lists the commands.");
+  assertEquals(await r.run("/wibble"), "✗ Unknown command /wibble; /help lists the commands.");
   assertEquals(await r.run("/x"), "✗ Unknown command /x; /help lists the commands.");
   assertStringIncludes(await r.run("/?"), "Commands:", "the alias itself still works");
 });

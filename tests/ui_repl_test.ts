@@ -6,9 +6,9 @@
 import { Agent, InputQueue } from "../lib/agent/mod.ts";
 import type { ChatRequest, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
 import { textResult } from "../lib/core/mod.ts";
-import { runRepl } from "../lib/ui/repl.ts";
 import type { ReplRuntime } from "../lib/ui/runtime.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
+import { driveRepl, NO_SESSIONS, type ReplDriver } from "./support/repl.ts";
 
 type Turn = (signal: AbortSignal) => AsyncGenerator<ProviderDelta>;
 
@@ -46,31 +46,6 @@ class ScriptedProvider implements Provider {
   }
 }
 
-/** Standard input fed by the test, one chunk per push; `end()` closes it. */
-class FakeStdin {
-  #chunks: (Uint8Array | null)[] = [];
-  #wake: (() => void) | undefined;
-  raw = false;
-  constructor(readonly tty: boolean) {}
-  isTerminal = () => this.tty;
-  setRaw = (mode: boolean) => void (this.raw = mode);
-  push(text: string): void {
-    this.#chunks.push(new TextEncoder().encode(text));
-    this.#wake?.();
-  }
-  end(): void {
-    this.#chunks.push(null);
-    this.#wake?.();
-  }
-  async read(buffer: Uint8Array): Promise<number | null> {
-    while (this.#chunks.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
-    const chunk = this.#chunks.shift()!;
-    if (chunk === null) return null;
-    buffer.set(chunk);
-    return chunk.length;
-  }
-}
-
 /**
  * A turn that streams `<word> `, then waits until `release()` before finishing with `<word> done`, so a
  * test can act while the model is mid-answer.
@@ -91,25 +66,9 @@ function gatedAnswer(word: string): { turn: Turn; release: () => void } {
   return { turn, release: () => release() };
 }
 
-/**
- * How long a wait may take before the test fails. Only a hang should reach it: the waits end on
- * their condition, so a loaded machine makes a test slower, never red.
- */
-const HANG_MS = 30_000;
-
-interface Harness {
-  stdin: FakeStdin;
+interface Harness extends ReplDriver {
   provider: ScriptedProvider;
   runtime: ReplRuntime;
-  output(): string;
-  /**
-   * Waits until the output contains `text` (or the test holds): checked on every write to the
-   * terminal and on a slow poll for state that changes without output; fails only on a hang.
-   */
-  waitFor(text: string | (() => boolean)): Promise<void>;
-  exit: Promise<number>;
-  /** Delivers a signal to the handlers the REPL registered. */
-  signal(name: string): void;
 }
 
 function start(options: {
@@ -144,66 +103,14 @@ function start(options: {
     skills: [],
     expandSkill: (name) => Promise.reject(new Error(`Cannot expand ${name}: the test loads no skills`)),
     reload: () => Promise.resolve([]),
+    sessions: NO_SESSIONS,
   };
-  const stdin = new FakeStdin(options.tty ?? true);
-  const handlers = new Map<string, () => void>();
-  let text = "";
-  const decoder = new TextDecoder();
-  const written = new Set<() => void>();
-  const stdout = {
-    writable: new WritableStream<Uint8Array>({
-      write(chunk) {
-        text += decoder.decode(chunk);
-        for (const wake of written) wake();
-      },
-    }),
-    isTerminal: () => options.tty ?? true,
-  };
-  const exit = runRepl(runtime, {
-    stdin,
-    stdout,
+  const driver = driveRepl(runtime, {
+    tty: options.tty,
+    env: options.env,
     initialPrompt: options.initialPrompt,
-    env: (name) => options.env?.[name],
-    size: () => ({ columns: 60, rows: 20 }),
-    cwd: "/",
-    onSignal: (name, handler) => {
-      handlers.set(name, handler);
-      return () => handlers.delete(name);
-    },
   });
-  return {
-    stdin,
-    provider,
-    runtime,
-    output: () => text,
-    exit,
-    signal: (name) => handlers.get(name)?.(),
-    async waitFor(what) {
-      const test = typeof what === "string" ? () => text.includes(what) : what;
-      if (test()) return;
-      let wake = () => {};
-      let poll: ReturnType<typeof setInterval> | undefined;
-      let deadline: ReturnType<typeof setTimeout> | undefined;
-      try {
-        await new Promise<void>((resolve, reject) => {
-          wake = () => {
-            if (test()) resolve();
-          };
-          written.add(wake);
-          poll = setInterval(wake, 20);
-          deadline = setTimeout(
-            () =>
-              reject(new Error(`Cannot find ${String(what)} in the output within ${HANG_MS} ms:\n${text}`)),
-            HANG_MS,
-          );
-        });
-      } finally {
-        written.delete(wake);
-        clearInterval(poll);
-        clearTimeout(deadline);
-      }
-    },
-  };
+  return { ...driver, provider, runtime };
 }
 
 Deno.test("without a terminal the REPL reads lines and writes plain text with no escape sequences", async () => {

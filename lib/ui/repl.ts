@@ -8,12 +8,23 @@
 import { type AgentEvent, type Usage, VERSION } from "../core/mod.ts";
 import { createPalette, type Palette, truncateToWidth, visibleWidth, wrapLine } from "./ansi.ts";
 import { prepareSideQuestion, SideAnswer, sideNote } from "./btw.ts";
-import { type CommandHost, COMMANDS, completions, parseCommand, runCommand } from "./commands/mod.ts";
+import {
+  type CommandHost,
+  COMMANDS,
+  completions,
+  parseCommand,
+  resumeSession,
+  runCommand,
+} from "./commands/mod.ts";
+import { fail, note } from "./commands/_output.ts";
 import * as externalEditor from "./editor.ts";
 import { type Key, KeyDecoder, LineEditor } from "./input.ts";
 import { EventRenderer, userLines } from "./render.ts";
 import { type LiveView, Screen } from "./screen.ts";
 import type { ReplRuntime } from "./runtime.ts";
+import { sessionLabel } from "./session_line.ts";
+import { SessionPicker } from "./session_picker.ts";
+import type { SessionInfo } from "../session/mod.ts";
 import { activityLine, SPINNER_INTERVAL_MS } from "./spinner.ts";
 
 /** The terminal input the REPL reads; `Deno.stdin` fits. */
@@ -45,6 +56,11 @@ export interface ReplOptions {
   cwd?: string;
   /** Listens for a signal; returns a function that stops listening (default `Deno.addSignalListener`). */
   onSignal?: (signal: ReplSignal, handler: () => void) => () => void;
+  /**
+   * Opens the session picker first (`nanocode -r` alone); the initial prompt, if any, is sent once it
+   * closes. Default false.
+   */
+  pickSession?: boolean;
 }
 
 /** The signals the REPL listens for. */
@@ -129,6 +145,10 @@ class Repl implements CommandHost {
   #exitCode = 0;
   #echoed = false;
   #writes: Promise<void> = Promise.resolve();
+  /** The session picker while it is open, and what ends the wait for it. */
+  #picker: { picker: SessionPicker; done: () => void } | undefined;
+  /** True from `pickSession` until the picker closes (the listing may still be read). */
+  #picking = false;
 
   constructor(runtime: ReplRuntime, options: ReplOptions) {
     this.runtime = runtime;
@@ -161,6 +181,10 @@ class Repl implements CommandHost {
     return this.#lastUsage;
   }
 
+  get columns(): number {
+    return Math.max(10, this.#size().columns);
+  }
+
   async run(): Promise<number> {
     const done = new Promise<void>((resolve) => (this.#quit = resolve));
     const stopListening: (() => void)[] = [];
@@ -191,9 +215,12 @@ class Repl implements CommandHost {
     this.print([this.#banner()]);
     this.#echoed = true;
     this.#screen.render();
-    if (this.#options.initialPrompt !== undefined && this.#options.initialPrompt.trim() !== "") {
-      this.#submit(this.#options.initialPrompt);
-    }
+    const initial = this.#options.initialPrompt;
+    const sendInitial = () => {
+      if (initial !== undefined && initial.trim() !== "" && !this.#quitting) this.#submit(initial);
+    };
+    if (this.#options.pickSession) void this.pickSession().then(sendInitial);
+    else sendInitial();
     const reading = this.#readKeys();
     await Promise.race([done, reading]);
     this.#task?.controller.abort();
@@ -250,8 +277,12 @@ class Repl implements CommandHost {
     return keys;
   }
 
-  /** Handles one key; returns a promise only when input must wait for it (an external editor). */
+  /**
+   * Handles one key; returns a promise only when input must wait for it (an external editor, a
+   * session being switched to).
+   */
   #key(key: Key): Promise<void> | undefined {
+    if (this.#picker) return this.#pickerKey(key);
     if (key.name !== "ctrl-c") {
       this.#ctrlCArmed = false;
       this.#hint = undefined;
@@ -415,11 +446,68 @@ class Repl implements CommandHost {
     if (!this.#task) this.#afterRun(false);
   }
 
+  async pickSession(): Promise<void> {
+    if (this.#picking) return;
+    this.#picking = true;
+    try {
+      let sessions: SessionInfo[];
+      try {
+        sessions = await this.runtime.sessions.list({ all: false });
+      } catch (error) {
+        const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+        fail(this, `Cannot list the saved sessions: ${why}; /resume <path to a .jsonl file> still works.`);
+        return;
+      }
+      if (this.#quitting) return;
+      if (sessions.length === 0) {
+        note(this, "No saved sessions for this folder yet; /sessions --all lists every folder's.");
+        return;
+      }
+      const rows = Math.max(3, Math.min(12, this.#size().rows - 6));
+      const picker = new SessionPicker(sessions, {
+        palette: this.palette,
+        current: this.runtime.sessions.path,
+        rows,
+      });
+      // Painted at once rather than on the next frame: the time to the first paint is what users feel.
+      await new Promise<void>((done) => {
+        this.#picker = { picker, done };
+        this.#screen.render();
+      });
+    } finally {
+      this.#picking = false;
+    }
+  }
+
   quit(): void {
     if (this.#quitting) return;
     this.#quitting = true;
     this.#task?.controller.abort();
     this.#quit?.();
+  }
+
+  /** A key while the picker is open; a pick returns the switch, so later keys wait for it. */
+  #pickerKey(key: Key): Promise<void> | undefined {
+    const open = this.#picker!;
+    const action = open.picker.handle(key);
+    if (!action) {
+      this.#screen.update();
+      return undefined;
+    }
+    this.#picker = undefined;
+    this.#screen.update();
+    if (action.type === "cancel") {
+      const started = this.runtime.agent.messages.some((m) => m.role === "user");
+      note(
+        this,
+        started ? "No session resumed; this one goes on." : "No session resumed; this is a new one.",
+      );
+      open.done();
+      return undefined;
+    }
+    const { session } = action;
+    const switching = resumeSession(this, { path: session.path, title: sessionLabel(session) });
+    return switching.then(() => {}).finally(() => open.done());
   }
 
   // ── Runs ──────────────────────────────────────────────────────────────────────────────────────
@@ -522,6 +610,7 @@ class Repl implements CommandHost {
   }
 
   #live(width: number): LiveView {
+    if (this.#picker) return this.#picker.picker.layout(width);
     const p = this.palette;
     const rows: string[] = [];
     const add = (line: string) => rows.push(...wrapLine(line, width));

@@ -5,6 +5,7 @@
  */
 
 import type { AgentEvent, ContentPart, Message, Provider, Tool } from "../core/mod.ts";
+import type { SessionInfo } from "../session/mod.ts";
 
 /** The conversation the REPL drives. `Agent` from lib/agent fits. */
 export interface ReplAgent {
@@ -50,8 +51,33 @@ export interface ReplSkill {
   hidden?: boolean;
 }
 
+/**
+ * The saved session as the REPL's commands use it. Resuming and forking replace the runtime's agent
+ * and provider, so the REPL reads `runtime.agent` afresh every time.
+ */
+export interface ReplSessions {
+  /** The file the conversation is saved to, once it has one; undefined with `--no-session`. */
+  readonly path: string | undefined;
+  /** Whether sessions are saved at all (false with `--no-session`). */
+  readonly enabled: boolean;
+  /** Names the session (stored in its file). Throws a one-line error when nothing is saved. */
+  name(name: string): void;
+  /** This cwd's sessions, or every cwd's; newest first. */
+  list(options: { all: boolean }): Promise<SessionInfo[]>;
+  /** Switches to the session a query (id, name, text) or a `.jsonl` path names; returns notes. */
+  resume(query: string): Promise<string[]>;
+  /**
+   * Starts a new session holding this one up to now, or up to just before the Nth user message, and
+   * switches to it; returns its file (undefined while it holds no user message yet).
+   */
+  fork(userMessage?: number): Promise<string | undefined>;
+  /** Writes this session as Markdown, or HTML for a `.html` path; returns the path written. */
+  export(out?: string): Promise<string>;
+}
+
 /** The runtime as the REPL uses it. */
 export interface ReplRuntime {
+  /** Replaced when a session is resumed or forked: read it afresh, never keep it. */
   agent: ReplAgent;
   provider: Provider;
   config: {
@@ -76,4 +102,6 @@ export interface ReplRuntime {
   expandSkill(name: string, args: string): Promise<string>;
   /** Re-reads context files and skills and rebuilds the system prompt; returns warnings. */
   reload(): Promise<string[]>;
+  /** The saved session and the others: `/sessions`, `/resume`, `/name`, `/fork`, `/export`. */
+  sessions: ReplSessions;
 }

@@ -1,8 +1,8 @@
 /**
  * Slash commands: the table `/help` prints, parsing of an input line, and the dispatch of each
  * command against a small host interface the REPL implements (so the commands are testable without a
- * terminal). The commands with more to them live beside this file: the queue, `/model`, the skills;
- * `suggest.ts` finds the nearest name to a typo and the names Tab completes.
+ * terminal). The commands with more to them live beside this file: the queue, `/model`, the skills,
+ * the saved sessions; `suggest.ts` finds the nearest name to a typo and the names Tab completes.
  * @module
  */
 
@@ -13,12 +13,14 @@ import type { ReplRuntime } from "../runtime.ts";
 import { errorMessage, fail, firstSentence, note, notWhileBusy } from "./_output.ts";
 import { MODEL_COMMAND } from "./model.ts";
 import { QUEUE_COMMANDS } from "./queue.ts";
+import { SESSION_COMMANDS } from "./sessions.ts";
 import { runSkill, SKILL_COMMANDS } from "./skills.ts";
 import { nearest } from "./suggest.ts";
 
 export { completions, editDistance, nearest } from "./suggest.ts";
 export { matchModels } from "./model.ts";
 export { parseQueueJson } from "./queue.ts";
+export { resumeSession } from "./sessions.ts";
 
 /** What a command can do to the REPL. */
 export interface CommandHost {
@@ -28,6 +30,8 @@ export interface CommandHost {
   readonly busy: boolean;
   /** The usage of the latest model call, if any. */
   readonly lastUsage?: Usage;
+  /** The terminal's width in cells: what a printed line may take before it wraps. */
+  readonly columns: number;
   /** Prints finished lines to the transcript. */
   print(lines: string[]): void;
   /**
@@ -46,6 +50,11 @@ export interface CommandHost {
   editText(text: string, options: { suffix: string }): Promise<string>;
   /** When idle, starts a run with what is queued, as the end of a run does; does nothing while busy. */
   runQueue(): void;
+  /**
+   * Opens the session picker on this folder's saved sessions; resolves once one was resumed or the
+   * picker was cancelled.
+   */
+  pickSession(): Promise<void>;
   /** Ends the REPL. */
   quit(): void;
 }
@@ -159,6 +168,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
   },
   ...SKILL_COMMANDS,
+  ...SESSION_COMMANDS,
   {
     name: "jobs",
     usage: "/jobs",
