@@ -135,7 +135,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
   if (interactive) {
     const { runRepl } = await import("../ui/mod.ts");
-    return await runRepl(runtime, { initialPrompt: prompt, env: io.env, cwd: io.cwd });
+    return await runRepl(runtime, {
+      initialPrompt: prompt,
+      env: io.env,
+      cwd: io.cwd,
+      pickSession: options.resume === "",
+    });
   }
 
   // Ctrl-C, a kill or a closed terminal stop the run the same way: the request and every running
