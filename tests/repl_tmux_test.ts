@@ -6,6 +6,7 @@ import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts"
 import { type MockLlm, type MockTurn, startMockLlm } from "./support/mock_llm.ts";
 import { HAS_TMUX, startNanocode, type TmuxSession } from "./support/tmux.ts";
 import { COMMANDS } from "../lib/ui/commands/mod.ts";
+import { sessionFolders, writeSession } from "./support/saved_sessions.ts";
 
 /** Registers a terminal test; without tmux it is ignored and its name says why. */
 function tmuxTest(name: string, fn: () => Promise<void>): void {
@@ -550,6 +551,49 @@ tmuxTest(
       });
     } finally {
       await Deno.remove(cwd, { recursive: true });
+    }
+  },
+);
+
+tmuxTest(
+  "nanocode -r alone opens the picker: typing filters, Enter resumes, and the next request carries the old conversation",
+  async () => {
+    await using folders = await sessionFolders();
+    const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
+    for (
+      const seed of [
+        { id: "1111aaaa-parser", prompts: ["fix the parser"], updated: minutesAgo(5) },
+        { id: "2222bbbb-docs", prompts: ["write the README"], name: "Docs day", updated: minutesAgo(90) },
+        { id: "3333cccc-tests", prompts: ["add the parser tests"], updated: minutesAgo(600) },
+      ]
+    ) {
+      await writeSession(folders.home, { ...seed, cwd: folders.cwd });
+    }
+    const llm = await startMockLlm({ turns: [{ text: "Back on the docs." }] });
+    const term = await startNanocode(["--model", "mock-model", "--no-context-files", "-r"], {
+      env: { OPENAI_BASE_URL: llm.url, NO_COLOR: "", NANOCODE_DIR: folders.home },
+      cwd: folders.cwd,
+    });
+    try {
+      let pane = await term.waitFor("Resume a session (3)");
+      assert(/› fix the parser +5m ago · 2 msgs · mock-model/.test(pane), pane);
+      assert(/ {2}Docs day +1h ago · 2 msgs · mock-model/.test(pane), pane);
+      assert(pane.indexOf("fix the parser") < pane.indexOf("Docs day"), "newest first");
+      await term.type("DOC");
+      pane = await term.waitFor("Resume a session (1 of 3)");
+      assert(!pane.slice(pane.lastIndexOf("Resume a session")).includes("fix the parser"), pane);
+      await term.keys("Enter");
+      await term.waitFor('↻ Resumed "Docs day" · 2 messages · mock-model');
+      await term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+      await term.type("go on");
+      await term.keys("Enter");
+      await term.waitFor("Back on the docs.");
+      const [request] = await llm.waitForRequests(1, { timeoutMs: HANG_MS });
+      assertEquals(request.headers["x-opencode-session"], "2222bbbb-docs");
+      assertEquals(texts(request.body.messages, "user"), ["write the README", "go on"]);
+    } finally {
+      await term.close();
+      await llm.close();
     }
   },
 );
