@@ -1,6 +1,7 @@
 /**
  * Saved sessions: every conversation written as it happens (JSON Lines, one entry per change), read
- * back into the conversation it was, listed and found again, and exported as Markdown or HTML.
+ * back into the conversation it was, listed and found again, and exported as Markdown or HTML; and
+ * the REPL's input history between runs.
  * @module
  */
 
@@ -9,3 +10,4 @@ export * from "./writer.ts";
 export * from "./reader.ts";
 export * from "./store.ts";
 export * from "./export.ts";
+export * from "./history.ts";

@@ -185,6 +185,9 @@ export interface InputLayout {
   cursorCol: number;
 }
 
+/** Most entries a line editor's history holds (the history file keeps as many). */
+const MAX_HISTORY = 1000;
+
 /** A line editor with history. Text may hold newlines (pasted or typed with Ctrl-J / Alt-Enter). */
 export class LineEditor {
   /** The text being edited. */
@@ -209,14 +212,43 @@ export class LineEditor {
     this.cursor = text.length;
   }
 
-  /** Returns the text, records it in history (skipping repeats and blank lines) and clears the line. */
+  /**
+   * Returns the text, records it in history and clears the line. A blank line is not recorded; a
+   * line already in history moves to its end.
+   */
   submit(): string {
     const text = this.text;
-    if (text.trim() !== "" && this.#history[this.#history.length - 1] !== text) this.#history.push(text);
+    if (text.trim() !== "") {
+      const earlier = this.#history.indexOf(text);
+      if (earlier >= 0) this.#history.splice(earlier, 1);
+      this.#history.push(text);
+      if (this.#history.length > MAX_HISTORY) this.#history.splice(0, this.#history.length - MAX_HISTORY);
+    }
     this.#historyIndex = this.#history.length;
     this.#draft = "";
     this.setText("");
     return text;
+  }
+
+  /**
+   * Puts earlier entries (oldest first, e.g. from the history file) before the ones recorded in this
+   * run; repeats and blank lines are dropped, and ↑ keeps its place if the user is browsing.
+   */
+  loadHistory(entries: readonly string[]): void {
+    const recorded = new Set(this.#history);
+    const seen = new Set<string>();
+    const earlier: string[] = [];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const entry = entries[i];
+      if (entry.trim() === "" || recorded.has(entry) || seen.has(entry)) continue;
+      seen.add(entry);
+      earlier.push(entry);
+    }
+    earlier.reverse();
+    const room = Math.max(0, MAX_HISTORY - this.#history.length);
+    const added = earlier.slice(Math.max(0, earlier.length - room));
+    this.#history.unshift(...added);
+    this.#historyIndex += added.length;
   }
 
   /** Applies an editing key; returns false when the key is not an editing key. */

@@ -24,7 +24,7 @@ import { type LiveView, Screen } from "./screen.ts";
 import type { ReplRuntime } from "./runtime.ts";
 import { sessionLabel } from "./session_line.ts";
 import { SessionPicker } from "./session_picker.ts";
-import type { SessionInfo } from "../session/mod.ts";
+import { HistoryFile, type SessionInfo } from "../session/mod.ts";
 import { activityLine, SPINNER_INTERVAL_MS } from "./spinner.ts";
 
 /** The terminal input the REPL reads; `Deno.stdin` fits. */
@@ -149,6 +149,8 @@ class Repl implements CommandHost {
   #picker: { picker: SessionPicker; done: () => void } | undefined;
   /** True from `pickSession` until the picker closes (the listing may still be read). */
   #picking = false;
+  readonly #history: HistoryFile | undefined;
+  #historyLoaded: Promise<void> | undefined;
 
   constructor(runtime: ReplRuntime, options: ReplOptions) {
     this.runtime = runtime;
@@ -171,6 +173,7 @@ class Repl implements CommandHost {
       live: (width) => this.#live(width),
     });
     this.#renderer = this.#newRenderer();
+    this.#history = runtime.history !== undefined ? new HistoryFile(runtime.history) : undefined;
   }
 
   get busy(): boolean {
@@ -215,6 +218,8 @@ class Repl implements CommandHost {
     this.print([this.#banner()]);
     this.#echoed = true;
     this.#screen.render();
+    // Read while the first frame shows; keys wait for it, so the first ↑ finds earlier runs' lines.
+    this.#historyLoaded = this.#history?.load().then((entries) => this.#editor.loadHistory(entries));
     const initial = this.#options.initialPrompt;
     const sendInitial = () => {
       if (initial !== undefined && initial.trim() !== "" && !this.#quitting) this.#submit(initial);
@@ -236,6 +241,7 @@ class Repl implements CommandHost {
       }
     }
     for (const stop of stopListening) stop();
+    await this.#history?.written();
     await this.#writes;
     this.#writer.releaseLock();
     return this.#exitCode;
@@ -254,6 +260,7 @@ class Repl implements CommandHost {
         this.quit();
         return;
       }
+      await this.#historyLoaded;
       const bytes = buffer.slice(0, n);
       const keys = this.#raw ? this.#decoder.feed(bytes) : this.#cookedKeys(bytes);
       for (const key of keys) {
@@ -309,8 +316,11 @@ class Repl implements CommandHost {
         if (this.#editor.text === "") this.quit();
         else this.#editor.handle({ name: "delete" });
         break;
-      case "enter":
-        return this.#submit(this.#editor.submit());
+      case "enter": {
+        const line = this.#editor.submit();
+        void this.#history?.add(line);
+        return this.#submit(line);
+      }
       case "tab":
         this.#complete();
         break;

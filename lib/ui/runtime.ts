@@ -104,4 +104,6 @@ export interface ReplRuntime {
   reload(): Promise<string[]>;
   /** The saved session and the others: `/sessions`, `/resume`, `/name`, `/fork`, `/export`. */
   sessions: ReplSessions;
+  /** The file the input history is kept in between runs; without one, history lasts one run. */
+  history?: string;
 }

@@ -209,7 +209,7 @@ export function helpLines(palette: Palette): string[] {
     palette.dim("Commands:"),
     ...COMMANDS.map((c) => `  ${palette.bold(c.usage.padEnd(width))}  ${palette.dim(c.summary)}`),
     palette.dim(
-      "Typing while the agent works steers it. Keys: Ctrl-C stops a run, Ctrl-D quits, ↑/↓ history, Ctrl-J new line.",
+      "Typing while the agent works steers it. Keys: Ctrl-C stops a run, Ctrl-D quits, ↑/↓ history (kept between runs), Ctrl-J new line.",
     ),
   ];
 }
