@@ -60,6 +60,8 @@ export interface AgentOptions {
   env?: (name: string) => string | undefined;
   /** When and how much to compact (default {@link DEFAULT_COMPACTION}). */
   compaction?: CompactionSettings;
+  /** Most model calls in one run (`--max-turns`); unlimited when undefined. */
+  maxTurns?: number;
 }
 
 /** How full the context is, for `/context`. */
@@ -208,7 +210,7 @@ export class Agent {
   async *run(input: string | ContentPart[], signal: AbortSignal): AsyncGenerator<AgentEvent> {
     if (this.#running) throw new Error("Cannot start a run while another one is in progress on this agent.");
     this.#running = true;
-    const { provider, cwd, queue, acceptsImages, beforeToolCall, env } = this.#options;
+    const { provider, cwd, queue, acceptsImages, beforeToolCall, env, maxTurns } = this.#options;
     const conversation = this.#conversation;
     const takeUnstreamed = () => this.#unstreamed.splice(0);
     const compactIfDue = () => this.#compactIfDue(signal);
@@ -228,6 +230,7 @@ export class Agent {
         env,
         beforeToolCall,
         acceptsImages,
+        maxTurns,
         async *boundary() {
           yield* takeUnstreamed();
           for (const text of queue?.takeSteering() ?? []) {

@@ -12,6 +12,7 @@ import {
   type AssistantMessage,
   type ContentPart,
   contentText,
+  type Message,
   type Provider,
   type ProviderDelta,
   type StopReason,
@@ -20,7 +21,7 @@ import {
   ZERO_USAGE,
 } from "../core/mod.ts";
 import type { Conversation } from "./conversation.ts";
-import { runToolCalls } from "./tool_batch.ts";
+import { RepeatCounter, runToolCalls } from "./tool_batch.ts";
 import type { BeforeToolCall } from "./tool_call.ts";
 
 /** What one run of the loop works with. */
@@ -47,6 +48,8 @@ export interface LoopContext {
   followUp(): string | undefined;
   beforeToolCall?: BeforeToolCall;
   acceptsImages?: (model: string) => boolean;
+  /** Most model calls in one run (`--max-turns`); unlimited when undefined. */
+  maxTurns?: number;
 }
 
 type Done = Extract<ProviderDelta, { type: "done" }>;
@@ -65,14 +68,20 @@ interface RunState {
 export async function* runLoop(input: string | ContentPart[], ctx: LoopContext): AsyncGenerator<AgentEvent> {
   const { conversation, signal } = ctx;
   const run: RunState = { turn: 0, usage: { ...ZERO_USAGE }, text: "", reason: "stop", error: "" };
+  const repeats = new RepeatCounter();
   yield { type: "agent_start", model: conversation.model, cwd: ctx.cwd, tools: ctx.tools.map((t) => t.name) };
-  yield conversation.append({ role: "user", content: input });
+  let next: Message | undefined = { role: "user", content: input };
   let recovered = false;
   while (true) {
+    // Steering left from an interrupted run is delivered before the new prompt, in the order typed.
     const verdict = yield* ctx.boundary();
-    if (verdict) {
-      [run.reason, run.error] = ["error", verdict.stop];
-      yield { type: "error", message: verdict.stop };
+    if (next) yield conversation.append(next);
+    next = undefined;
+    const limit = ctx.maxTurns !== undefined && run.turn >= ctx.maxTurns
+      ? `Stopped after ${ctx.maxTurns} model calls (--max-turns ${ctx.maxTurns}); send a new prompt to go on, or raise the limit.`
+      : undefined;
+    if (verdict || limit) {
+      yield* fail(run, verdict?.stop ?? limit!);
       break;
     }
     yield { type: "turn_start", turn: ++run.turn };
@@ -82,25 +91,14 @@ export async function* runLoop(input: string | ContentPart[], ctx: LoopContext):
       recovered = true;
       yield { type: "turn_end", turn: run.turn, reason: done.reason };
       if (yield* ctx.recover()) continue;
-      [run.reason, run.error] = ["error", done.error ?? "the request was too long for the model's context"];
-      yield { type: "error", message: run.error, contextOverflow: true };
+      yield* fail(run, done.error ?? "the request was too long for the model's context", {
+        contextOverflow: true,
+      });
       break;
     }
-    run.reason = done.reason;
-    run.text = contentText(done.message.content);
+    [run.reason, run.text] = [done.reason, contentText(done.message.content)];
     if (done.reason === "error" || done.reason === "aborted") {
-      // Keep what the model said, never tool calls that will not run: a broken stream's calls may be
-      // incomplete, and running them could repeat work the model did not finish asking for.
-      if (run.text) yield conversation.append({ role: "assistant", content: run.text });
-      if (done.reason === "error") {
-        run.error = done.error ?? "the model request failed";
-        yield {
-          type: "error",
-          message: run.error,
-          ...(done.contextOverflow ? { contextOverflow: true } : {}),
-        };
-      }
-      yield { type: "turn_end", turn: run.turn, reason: done.reason };
+      yield* endCutTurn(done, ctx, run);
       break;
     }
     yield conversation.append(withValidArguments(done.message));
@@ -109,6 +107,7 @@ export async function* runLoop(input: string | ContentPart[], ctx: LoopContext):
         ...ctx,
         acceptsImages: ctx.acceptsImages?.(conversation.model) ?? true,
         append: (message) => conversation.append(message),
+        repeats,
       });
     }
     yield { type: "turn_end", turn: run.turn, reason: done.reason };
@@ -121,7 +120,7 @@ export async function* runLoop(input: string | ContentPart[], ctx: LoopContext):
     const followUp = ctx.followUp();
     if (followUp === undefined) break;
     yield { type: "queue", kind: "followup", text: followUp };
-    yield conversation.append({ role: "user", content: followUp });
+    next = { role: "user", content: followUp };
   }
   yield {
     type: "agent_end",
@@ -131,6 +130,38 @@ export async function* runLoop(input: string | ContentPart[], ctx: LoopContext):
     turns: run.turn,
     ...(run.error ? { error: run.error } : {}),
   };
+}
+
+/** Ends the run with an error. */
+function* fail(
+  run: RunState,
+  message: string,
+  extra: { contextOverflow?: boolean } = {},
+): Generator<AgentEvent> {
+  [run.reason, run.error] = ["error", message];
+  yield { type: "error", message, ...extra };
+}
+
+/** The note an interrupted answer ends with, so the model knows why it stopped. */
+export const INTERRUPTED_NOTE = "[Interrupted by the user.]";
+
+/**
+ * A turn whose stream failed or was interrupted: what the model said is kept, never its tool calls
+ * (a broken stream's calls may be incomplete, and running them could repeat unfinished work).
+ */
+async function* endCutTurn(done: Done, ctx: LoopContext, run: RunState): AsyncGenerator<AgentEvent> {
+  if (done.reason === "aborted") {
+    const content = run.text ? `${run.text}\n\n${INTERRUPTED_NOTE}` : INTERRUPTED_NOTE;
+    yield ctx.conversation.append({ role: "assistant", content });
+  } else {
+    if (run.text) yield ctx.conversation.append({ role: "assistant", content: run.text });
+    yield* fail(
+      run,
+      done.error ?? "the model request failed",
+      done.contextOverflow ? { contextOverflow: true } : {},
+    );
+  }
+  yield { type: "turn_end", turn: run.turn, reason: done.reason };
 }
 
 /** Streams one model call, passing on its deltas; returns the final `done` delta. */

@@ -15,6 +15,36 @@ export interface BatchContext extends Omit<CallContext, "update"> {
   tools: readonly Tool[];
   /** Appends a message to the conversation and returns its event. */
   append(message: Message): AgentEvent;
+  /** Counts calls repeated with the same arguments across the run's turns. */
+  repeats?: RepeatCounter;
+}
+
+/** Identical calls in a row after which the model is told it is repeating itself. */
+export const REPEAT_LIMIT = 5;
+
+/** Counts how many times in a row the same tool was called with the same arguments. */
+export class RepeatCounter {
+  #last = "";
+  #count = 0;
+
+  /** Records a call; returns how many identical calls in a row it makes. */
+  see(name: string, args: unknown): number {
+    const key = `${name}\u0000${typeof args === "string" ? args : canonical(args)}`;
+    this.#count = key === this.#last ? this.#count + 1 : 1;
+    this.#last = key;
+    return this.#count;
+  }
+}
+
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+}
+
+function repeatNote(count: number): string {
+  return `\n\n[nanocode: this is call ${count} in a row with the same tool and the same arguments, so the result will not change. Try something different, or answer with what you have.]`;
 }
 
 /** The note a call gets when the run was interrupted before it started. */
@@ -37,7 +67,9 @@ export async function* runToolCalls(
   ctx: BatchContext,
 ): AsyncGenerator<AgentEvent> {
   const images: { id: string; parts: ImagePart[] }[] = [];
-  for (const group of groupCalls(calls.map((call) => prepareCall(call, ctx.tools)))) {
+  const prepared = calls.map((call) => prepareCall(call, ctx.tools));
+  const repeated = new Map(prepared.map((call) => [call.id, ctx.repeats?.see(call.name, call.args) ?? 1]));
+  for (const group of groupCalls(prepared)) {
     if (ctx.signal.aborted) {
       for (const call of group) {
         yield ctx.append({ role: "tool", tool_call_id: call.id, content: SKIPPED });
@@ -45,8 +77,12 @@ export async function* runToolCalls(
       }
       continue;
     }
-    for (const call of group) yield { type: "tool_call", id: call.id, name: call.name, args: call.args };
-    yield* runGroup(group, ctx, images);
+    for (const call of group) {
+      yield typeof call.args === "string"
+        ? { type: "tool_call", id: call.id, name: call.name, args: {}, rawArgs: call.args }
+        : { type: "tool_call", id: call.id, name: call.name, args: call.args };
+    }
+    yield* runGroup(group, ctx, images, repeated);
   }
   for (const { id, parts } of images) {
     const note: ContentPart = {
@@ -62,6 +98,7 @@ async function* runGroup(
   group: readonly PreparedCall[],
   ctx: BatchContext,
   images: { id: string; parts: ImagePart[] }[],
+  repeated: ReadonlyMap<string, number>,
 ): AsyncGenerator<AgentEvent> {
   const updates: AgentEvent[] = [];
   const outcomes: (Awaited<ReturnType<typeof runCall>> | undefined)[] = group.map(() => undefined);
@@ -86,6 +123,8 @@ async function* runGroup(
     yield* updates.splice(0);
     for (let outcome = outcomes[next]; outcome !== undefined; outcome = outcomes[++next]) {
       const call = group[next];
+      const times = repeated.get(call.id) ?? 1;
+      if (times >= REPEAT_LIMIT) outcome = { ...outcome, text: outcome.text + repeatNote(times) };
       yield ctx.append({ role: "tool", tool_call_id: call.id, content: outcome.text });
       yield {
         type: "tool_result",

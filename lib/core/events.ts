@@ -47,8 +47,11 @@ export type AgentEvent =
   /** Live text of the answer; for display only (the `message` event holds the whole answer). */
   | { type: "text_delta"; text: string }
   | { type: "thinking_delta"; text: string }
-  /** A complete tool call, arguments parsed (or the raw text when they were not valid JSON). */
-  | { type: "tool_call"; id: string; name: string; args: unknown }
+  /**
+   * A complete tool call. `args` is always an object: the parsed arguments, or `{}` when they were not
+   * a JSON object, with the text as sent in `rawArgs`.
+   */
+  | { type: "tool_call"; id: string; name: string; args: Record<string, unknown>; rawArgs?: string }
   /** Streamed partial output of a running tool. */
   | { type: "tool_update"; id: string; name: string; text: string }
   | {

@@ -71,7 +71,7 @@ export async function runHeadless(
           }
           break;
         case "tool_call": {
-          const line = `${paint("36", "⏺")} ${formatToolCall(event.name, event.args)}`;
+          const line = `${paint("36", "⏺")} ${formatToolCall(event.name, event.rawArgs ?? event.args)}`;
           const printed = calls.size === 0;
           calls.set(event.id, { line, printed });
           if (printed) {
