@@ -262,3 +262,17 @@ Deno.test("a run that may not write the sessions folder says so once, saves noth
     assertEquals(sessionFiles(home), []);
   });
 });
+
+Deno.test("with no home folder visible, sessions are not saved, and never into the project", async () => {
+  await withEnv(async ({ mock, env, cwd }) => {
+    mock.push({ text: "fine" });
+    const { NANOCODE_DIR: _, ...rest } = env;
+    const result = await runMain(["-p", "hello"], { env: { ...rest, HOME: "" }, cwd });
+    assertEquals(result.code, 0, result.stderr);
+    assertStringIncludes(result.stderr, "Sessions are not saved: no home folder is visible");
+    assertEquals([...Deno.readDirSync(cwd)].map((e) => e.name), []);
+    const resume = await runMain(["-p", "-c", "x"], { env: { ...rest, HOME: "" }, cwd });
+    assertEquals(resume.code, 1);
+    assertStringIncludes(resume.stderr, "Cannot resume a session: no home folder is visible");
+  });
+});

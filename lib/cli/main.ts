@@ -109,12 +109,17 @@ async function run(args: string[], io: CliIo): Promise<number> {
     );
   }
 
-  const [{ resolveConfig }, { createRuntime }, { resolveResume, sessionsRoot }] = await Promise.all([
-    import("../config/mod.ts"),
-    import("./runtime.ts"),
-    import("./sessions.ts"),
-  ]);
-  const resumed = await resolveResume(options, { root: sessionsRoot(io.env), cwd: io.cwd });
+  const [{ resolveConfig }, { createRuntime }, { lookupIn, resolveResume, sessionsRoot }] = await Promise.all(
+    [
+      import("../config/mod.ts"),
+      import("./runtime.ts"),
+      import("./sessions.ts"),
+    ],
+  );
+  const resuming = options.continue || options.session !== undefined || !!options.resume;
+  const resumed = resuming
+    ? await resolveResume(options, lookupIn(sessionsRoot(io.env), io.cwd, "resume a session"))
+    : undefined;
   const config = await resolveConfig({
     flags: { model: options.model, baseUrl: options.baseUrl, maxRetries: options.maxRetries },
     env: io.env,
@@ -183,9 +188,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
 /** `--export` and a bare `--resume` headless: work on saved sessions, without a model or a key. */
 async function sessionCommand(options: CliOptions, io: CliIo): Promise<number> {
-  const { exportSession, findSessionFile, formatSessionList, sessionsRoot } = await import("./sessions.ts");
+  const { exportSession, findSessionFile, formatSessionList, lookupIn, sessionsRoot } = await import(
+    "./sessions.ts"
+  );
   const { listSessions, readSession } = await import("../session/mod.ts");
-  const lookup = { root: sessionsRoot(io.env), cwd: io.cwd };
+  const lookup = lookupIn(
+    sessionsRoot(io.env),
+    io.cwd,
+    options.export ? "export a session" : "list sessions",
+  );
   if (!options.export) {
     const sessions = await listSessions(lookup.root, { cwd: io.cwd });
     await writeLine(io.stdout, formatSessionList(sessions).join("\n"));

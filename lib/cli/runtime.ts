@@ -23,7 +23,7 @@ import {
 } from "../session/mod.ts";
 import type { CliOptions } from "./args.ts";
 import type { CliIo } from "./main.ts";
-import { exportSession, findSessionFile, sessionsRoot } from "./sessions.ts";
+import { exportSession, findSessionFile, lookupIn, NO_HOME, sessionsRoot } from "./sessions.ts";
 
 /** Everything a front end needs to drive a conversation. */
 export interface Runtime {
@@ -47,8 +47,8 @@ export interface Runtime {
   sessions: SessionControls;
   /** Where notes that arise later go (a session that cannot be saved); front ends may replace it. */
   notify: (message: string) => void;
-  /** The file the REPL keeps its input history in: `<nanocode home>/history`. */
-  history: string;
+  /** The file the REPL keeps its input history in: `<nanocode home>/history` (none without a home). */
+  history?: string;
 }
 
 /** What the REPL's session commands can do. Each switch replaces `runtime.agent`. */
@@ -97,11 +97,12 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
   const appendOverride = await readFlag("--append-system-prompt", options.appendSystemPrompt);
   const miseLine = tools.some((t) => t.name === "bash") && await miseHotReload(io.env);
 
+  const nanocodeDir = nanocodeHome(io.env);
   const build = () =>
     buildSystemPrompt({
       cwd: io.cwd,
       home: io.env("HOME") ?? io.env("USERPROFILE") ?? "",
-      nanocodeDir: nanocodeHome(io.env),
+      nanocodeDir,
       miseHotReload: miseLine,
       tools: tools.map((t) => ({ name: t.name, description: t.description })),
       date: new Date(),
@@ -113,14 +114,15 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
   const built = await build();
   const compaction = compactionSettings(io.env);
   const queue = new InputQueue();
-  const root = sessionsRoot(io.env);
-  // Without write access to the sessions folder (a read-only CI run), nothing is saved, and once said.
-  const saveSessions = !options.noSession && mayWrite(root);
-  const savingNote = !options.noSession && !saveSessions
-    ? [
-      `Sessions are not saved: nanocode may not write to ${root} (grant --allow-write for it, or pass --no-session).`,
-    ]
-    : [];
+  const home = sessionsRoot(io.env);
+  // Without a home folder, or write access to it (a read-only CI run), nothing is saved, and once said.
+  const saveSessions = !options.noSession && home !== undefined && mayWrite(home);
+  const savingNote = options.noSession || saveSessions ? [] : [
+    home === undefined
+      ? `Sessions are not saved: ${NO_HOME} to keep them.`
+      : `Sessions are not saved: nanocode may not write to ${home} (grant --allow-write for it, or pass --no-session).`,
+  ];
+  const root = home ?? "";
   let writer: SessionWriter | undefined;
   let sessionId = "";
   let systemPrompt = built.prompt;
@@ -242,7 +244,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       runtime.skills = again.skills;
       return foldWarnings(again.warnings);
     },
-    history: join(nanocodeHome(io.env), "history"),
+    history: nanocodeDir && join(nanocodeDir, "history"),
     notify: (message) => {
       const writer = io.stderr.getWriter();
       writer.write(new TextEncoder().encode(`nanocode: ${message}\n`)).catch(() => {}).finally(() =>
@@ -262,9 +264,10 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
         }
         writer.record({ type: "name", name });
       },
-      list: ({ all }) => listSessions(root, all ? {} : { cwd: io.cwd }),
+      list: ({ all }) =>
+        home === undefined ? Promise.resolve([]) : listSessions(home, all ? {} : { cwd: io.cwd }),
       async resume(query) {
-        const found = await findSessionFile(query, { root, cwd: io.cwd });
+        const found = await findSessionFile(query, lookupIn(home, io.cwd, "resume a session"));
         if (found.path === writer?.path) return ["That is the session you are in."];
         const loaded = await readSession(found.path);
         const next = fromFile(loaded);
