@@ -62,6 +62,11 @@ export interface AgentOptions {
   compaction?: CompactionSettings;
   /** Most model calls in one run (`--max-turns`); unlimited when undefined. */
   maxTurns?: number;
+  /**
+   * Messages from outside the conversation that wait for the next boundary (finished background
+   * jobs): each is announced with its `notice` event and appended as a user message, after steering.
+   */
+  inbox?: { take(): { notice: AgentEvent; text: string }[] };
 }
 
 /** How full the context is, for `/context`. */
@@ -210,7 +215,7 @@ export class Agent {
   async *run(input: string | ContentPart[], signal: AbortSignal): AsyncGenerator<AgentEvent> {
     if (this.#running) throw new Error("Cannot start a run while another one is in progress on this agent.");
     this.#running = true;
-    const { provider, cwd, queue, acceptsImages, beforeToolCall, env, maxTurns } = this.#options;
+    const { provider, cwd, queue, acceptsImages, beforeToolCall, env, maxTurns, inbox } = this.#options;
     const conversation = this.#conversation;
     const takeUnstreamed = () => this.#unstreamed.splice(0);
     const compactIfDue = () => this.#compactIfDue(signal);
@@ -235,6 +240,10 @@ export class Agent {
           yield* takeUnstreamed();
           for (const text of queue?.takeSteering() ?? []) {
             yield { type: "queue", kind: "steer", text };
+            yield conversation.append({ role: "user", content: text });
+          }
+          for (const { notice, text } of inbox?.take() ?? []) {
+            yield notice;
             yield conversation.append({ role: "user", content: text });
           }
           return yield* compactIfDue();

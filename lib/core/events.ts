@@ -65,6 +65,14 @@ export type AgentEvent =
   }
   /** Usage of one model call, and the running total of the run. */
   | { type: "usage"; usage: Usage; total: Usage }
+  /** A background job's result delivered at a boundary; its text follows as a user `message`. */
+  | {
+    type: "job_result";
+    id: string;
+    status: "done" | "failed" | "cancelled";
+    exitCode: number | null;
+    elapsedSeconds: number;
+  }
   /** A message taken from the steering or follow-up queue and delivered to the model. */
   | { type: "queue"; kind: "steer" | "followup"; text: string }
   | { type: "retry"; attempt: number; maxRetries: number; delayMs: number; reason: string }
