@@ -152,7 +152,10 @@ Deno.test("--mode json carries whole messages: replaying them rebuilds each requ
           { id: "c2", name: "read", arguments: { path: "b.txt" } },
         ],
       },
-      { reasoning: "now a command", toolCalls: [{ id: "c3", name: "bash", arguments: { command: "echo hi" } }] },
+      {
+        reasoning: "now a command",
+        toolCalls: [{ id: "c3", name: "bash", arguments: { command: "echo hi" } }],
+      },
       { text: "all done" },
     );
     const result = await runMain(["--mode", "json", "read a.txt and b.txt"], { env, cwd: dir });
@@ -522,5 +525,41 @@ Deno.test("a --system-prompt value that looks like a missing file is used as tex
     assertEquals(result.code, 0, result.stderr);
     assertStringIncludes(result.stderr, "--system-prompt prompts/missing.md: no such file");
     assertEquals(mock.requests[0].body.messages[0].content.startsWith("prompts/missing.md"), true);
+  });
+});
+
+Deno.test("a stream cut after some text prints that text, then the error, and exits 1", async () => {
+  await withMock(async (mock, env) => {
+    mock.push(...Array(5).fill({ text: "The first half of the answer arrives and then", cutAfterChunks: 2 }));
+    const result = await runMain(["-p", "--max-retries", "0", "explain"], { env });
+    assertEquals(result.code, 1, result.stderr);
+    assert(result.stdout.trim().length > 0, "the partial text reached stdout");
+    assert("The first half of the answer arrives and then".startsWith(result.stdout.trim()), result.stdout);
+    assertMatch(result.stderr, /nanocode: .+/);
+  });
+});
+
+Deno.test("an empty answer exits 0 with a warning on stderr", async () => {
+  await withMock(async (mock, env) => {
+    mock.push({ text: "" });
+    const result = await runMain(["-p", "say nothing"], { env });
+    assertEquals(result.code, 0, result.stderr);
+    assertEquals(result.stdout, "");
+    assertStringIncludes(result.stderr, "nanocode: the model's answer was empty (no text and no tool calls)");
+  });
+});
+
+Deno.test("a reader that closes standard output early ends the run quietly with 0", async () => {
+  await withMock(async (mock, env) => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `line ${i}`).join("\n");
+    mock.push({ text: lines });
+    const child = spawnMain(["--mode", "json", "print a lot"], { env });
+    const reader = child.stdout.getReader();
+    await reader.read();
+    await reader.cancel();
+    const status = await child.status;
+    const stderr = await new Response(child.stderr).text();
+    assertEquals(status.code, 0, stderr);
+    assert(!/broken pipe/i.test(stderr), stderr);
   });
 });

@@ -173,6 +173,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
       stdout: io.stdout,
       stderr: io.stderr,
       color: Deno.stderr.isTerminal() && io.env("NO_COLOR") === undefined,
+      onClosed: () => controller.abort(),
     });
     return code === 130 ? signalCode : code;
   } finally {

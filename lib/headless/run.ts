@@ -18,13 +18,16 @@ export interface HeadlessOptions {
   stderr: WritableStream<Uint8Array>;
   /** Whether standard error takes ANSI colour (a terminal without NO_COLOR). */
   color: boolean;
+  /** Called when standard output is closed by its reader (`| head`): the run should stop. */
+  onClosed?: () => void;
 }
 
 const encoder = new TextEncoder();
 
 /**
  * Consumes a run's events and writes them as the mode says. Returns the exit code: 0 done, 1 error,
- * 130 interrupted.
+ * 130 interrupted. A stream cut after some text still prints that text, then the error. When the
+ * reader of standard output goes away (`| head -2`), the run is stopped and ends quietly with 0.
  */
 export async function runHeadless(
   events: AsyncIterable<AgentEvent>,
@@ -49,17 +52,35 @@ export async function runHeadless(
   /** The last error already printed as it happened, so the closing line does not repeat it. */
   let shownError: string | undefined;
   let code = 0;
+  let closed = false;
+  /** Writes to standard output; false once its reader has gone. */
+  const print = async (text: string): Promise<boolean> => {
+    try {
+      await out.write(encoder.encode(text));
+      return true;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+      closed = true;
+      options.onClosed?.();
+      return false;
+    }
+  };
   try {
     for await (const event of events) {
-      if (options.mode === "json") await out.write(encoder.encode(JSON.stringify(event) + "\n"));
+      if (closed) continue;
+      if (options.mode === "json" && !await print(JSON.stringify(event) + "\n")) continue;
       if (event.type === "agent_end") {
         code = event.reason === "aborted" ? 130 : event.reason === "error" ? 1 : 0;
-        if (options.mode === "text" && event.reason !== "error" && event.text !== "") {
-          await out.write(encoder.encode(event.text.endsWith("\n") ? event.text : event.text + "\n"));
+        // What the model said before a failure is the user's too: it goes out, then the error.
+        if (options.mode === "text" && event.text !== "") {
+          if (!await print(event.text.endsWith("\n") ? event.text : event.text + "\n")) continue;
         }
         if (event.reason === "error" && event.error !== shownError) {
           await trace(paint("31", `nanocode: ${event.error ?? "the run failed"}`));
         } else if (event.reason === "aborted" && !options.quiet) await trace("nanocode: interrupted");
+        else if (event.reason === "stop" && event.text.trim() === "") {
+          await trace(paint("33", "nanocode: the model's answer was empty (no text and no tool calls)"));
+        }
         continue;
       }
       if (options.quiet) continue;
@@ -130,5 +151,5 @@ export async function runHeadless(
     out.releaseLock();
     err.releaseLock();
   }
-  return code;
+  return closed ? 0 : code;
 }
