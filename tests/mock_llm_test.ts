@@ -290,3 +290,20 @@ Deno.test("mock runs as a program that prints its URL first and serves a script"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("mock gives a turn with match only to requests whose first user message contains it", async () => {
+  await withMock({ turns: [{ text: "child", match: "TASK-A" }, { text: "parent" }] }, async (llm) => {
+    const ask = (first: string) =>
+      fetch(`${llm.url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "m1",
+          messages: [{ role: "system", content: "s" }, { role: "user", content: first }],
+          stream: true,
+        }),
+      }).then((r) => r.text());
+    assertEquals(streamedText(await ask("hello")), "parent");
+    assertEquals(streamedText(await ask("do TASK-A now")), "child");
+  });
+});

@@ -47,6 +47,12 @@ export interface MockTurn {
   hangAfterChunks?: number;
   /** Answer with a non-streamed `chat.completion` object even if streaming was requested. */
   json?: boolean;
+  /**
+   * Reserves the turn for requests whose first user message contains this text (a child agent's
+   * task, say): such a request takes the first pending turn it matches, any other request the first
+   * turn without `match`. Lets several agents share one mock in any order.
+   */
+  match?: string;
 }
 
 /** A chat-completions request as the mock received it. */
@@ -140,7 +146,7 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
       });
     }
     if (!isChat) return json(404, { error: { message: `mock: no route for ${req.method} ${path}` } });
-    const turn = turns.shift();
+    const turn = takeTurn(turns, body);
     if (!turn) return json(500, { error: { message: "mock: no scripted turn left" } });
     return answer(turn, body, ++served, streams);
   };
@@ -193,6 +199,20 @@ export function startMockLlm(options: MockLlmOptions = {}): Promise<MockLlm> {
       return closed;
     },
   });
+}
+
+/** Removes and returns the turn a request gets: the first it matches, else the first without `match`. */
+function takeTurn(turns: MockTurn[], request: unknown): MockTurn | undefined {
+  const messages = (request as { messages?: { role?: string; content?: unknown }[] })?.messages ?? [];
+  const content = messages.find((m) => m.role === "user")?.content;
+  const first = typeof content === "string"
+    ? content
+    : Array.isArray(content)
+    ? content.map((p) => (p as { text?: string }).text ?? "").join("")
+    : "";
+  let at = turns.findIndex((t) => t.match !== undefined && first.includes(t.match));
+  if (at < 0) at = turns.findIndex((t) => t.match === undefined);
+  return at < 0 ? undefined : turns.splice(at, 1)[0];
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
