@@ -7,6 +7,7 @@
 
 import {
   type AssembledToolCall,
+  callIsReadOnly,
   contentText,
   formatSize,
   type ImagePart,
@@ -100,9 +101,19 @@ export function prepareCall(call: AssembledToolCall, tools: readonly Tool[]): Pr
   return { id, name, tool, args };
 }
 
-/** Whether a prepared call may run beside other such calls of the same message. */
+/**
+ * Whether a prepared call may run beside other such calls of the same message: one that only reads
+ * (for these arguments), or one its tool says may run concurrently.
+ */
 export function runsConcurrently(call: PreparedCall): boolean {
-  return call.tool?.readOnly === true && call.error === undefined;
+  const { tool, args } = call;
+  if (!tool || call.error !== undefined || typeof args === "string") return false;
+  if (callIsReadOnly(tool, args)) return true;
+  try {
+    return tool.concurrent?.(args) === true;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs a prepared call through the hook and the tool, and shapes what comes back. Never throws. */

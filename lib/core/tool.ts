@@ -41,16 +41,32 @@ export interface Tool {
   permissions: readonly ToolPermission[];
   /**
    * True for a tool that only reads: calls of such tools in one assistant message run concurrently,
-   * and it belongs to the read-only set (`/btw --tools`). A tool that writes, runs commands or is
-   * unknown runs alone, in order.
+   * and it belongs to the read-only set (`/btw --tools`). A function decides per call, for a tool
+   * whose actions differ (it then stays out of the read-only set). A tool that writes, runs commands
+   * or is unknown runs alone, in order.
    */
-  readOnly?: boolean;
+  readOnly?: boolean | ((args: Record<string, unknown>) => boolean);
+  /**
+   * True for a call that may run beside the other concurrent calls of its message although it does
+   * not only read (a child agent in a process of its own). Default: only read-only calls do.
+   */
+  concurrent?: (args: Record<string, unknown>) => boolean;
   /**
    * Folds legacy or loose argument shapes into the schema's shape before validation (e.g. an array
    * sent as a JSON string). Optional.
    */
   prepareArguments?(args: Record<string, unknown>): Record<string, unknown>;
   execute(args: Record<string, unknown>, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/** Whether a call of `tool` with `args` only reads (a `readOnly` function that throws: it does not). */
+export function callIsReadOnly(tool: Tool, args: Record<string, unknown>): boolean {
+  if (typeof tool.readOnly !== "function") return tool.readOnly === true;
+  try {
+    return tool.readOnly(args) === true;
+  } catch {
+    return false;
+  }
 }
 
 /**
