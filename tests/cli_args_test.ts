@@ -55,3 +55,24 @@ Deno.test("the help names the new flags and settings", () => {
     ]
   ) assertEquals(HELP.includes(text), true, text);
 });
+
+Deno.test("--max-turns takes a whole number of at least one, and a negative number gets the flag's own message", () => {
+  assertEquals(parseCli(["--max-turns", "12", "-p", "x"]).maxTurns, 12);
+  assertEquals(parseCli(["-p", "x"]).maxTurns, undefined);
+  for (
+    const [flag, value, message] of [
+      ["--max-turns", "0", "Cannot use --max-turns 0: give a whole number of at least 1 such as 30."],
+      ["--max-turns", "-3", "Cannot use --max-turns -3: give a whole number of at least 1 such as 30."],
+      ["--max-retries", "-1", "Cannot use --max-retries -1: give a whole number such as 3."],
+      ["--max-retries", "many", "Cannot use --max-retries many: give a whole number such as 3."],
+    ]
+  ) {
+    let said = "";
+    try {
+      parseCli([flag, value, "-p", "x"]);
+    } catch (error) {
+      said = (error as Error).message;
+    }
+    assertEquals(said, message);
+  }
+});

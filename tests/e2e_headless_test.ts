@@ -563,3 +563,15 @@ Deno.test("a reader that closes standard output early ends the run quietly with 
     assert(!/broken pipe/i.test(stderr), stderr);
   });
 });
+
+Deno.test("--max-turns stops a headless run after that many model calls with exit code 1", async () => {
+  await withMock(async (mock, env) => {
+    for (let i = 0; i < 5; i++) {
+      mock.push({ toolCalls: [{ name: "bash", arguments: { command: `echo ${i}` } }] });
+    }
+    const result = await runMain(["-p", "--max-turns", "2", "loop"], { env });
+    assertEquals(result.code, 1);
+    assertEquals(mock.requests.length, 2);
+    assertStringIncludes(result.stderr, "Stopped after 2 model calls (--max-turns 2)");
+  });
+});

@@ -26,6 +26,8 @@ export interface CliOptions {
   tools?: string[];
   noContextFiles: boolean;
   maxRetries?: number;
+  /** `--max-turns <n>`: most model calls in one run. */
+  maxTurns?: number;
   /** `-c`: resume the newest session of this cwd. */
   continue: boolean;
   /** `-r <query>`: the session to resume; "" when `-r` came alone (pick or list). */
@@ -76,6 +78,7 @@ Options:
       --tools <none|a,b,…|all>  offer only these tools (default, all or *: every tool the permissions allow)
   -nc, --no-context-files       do not load AGENTS.md/CLAUDE.md context files or skills
       --max-retries <n>         retries of a failed request before output began (default 4)
+      --max-turns <n>           stop a run after n model calls, with exit code 1 (default: no limit)
 
 Sessions (saved under ~/.nanocode/sessions, or $NANOCODE_DIR/sessions, as they happen):
   -c, --continue                resume the newest session of this folder
@@ -116,6 +119,7 @@ export function parseCli(args: string[]): CliOptions {
         tools: { type: "string" },
         "no-context-files": { type: "boolean" },
         "max-retries": { type: "string" },
+        "max-turns": { type: "string" },
         continue: { type: "boolean", short: "c" },
         resume: { type: "string", short: "r" },
         session: { type: "string" },
@@ -132,15 +136,8 @@ export function parseCli(args: string[]): CliOptions {
   if (mode !== "text" && mode !== "json") {
     throw new UsageError(`Cannot use --mode ${mode}: choose text or json.`);
   }
-  let maxRetries: number | undefined;
-  if (values["max-retries"] !== undefined) {
-    if (!/^\d+$/.test(values["max-retries"])) {
-      throw new UsageError(
-        `Cannot use --max-retries ${values["max-retries"]}: give a whole number such as 3.`,
-      );
-    }
-    maxRetries = Number(values["max-retries"]);
-  }
+  const maxRetries = wholeNumber("--max-retries", values["max-retries"], { min: 0, example: 3 });
+  const maxTurns = wholeNumber("--max-turns", values["max-turns"], { min: 1, example: 30 });
   let tools: string[] | undefined;
   if (values.tools !== undefined) {
     const list = values.tools.split(",").map((t) => t.trim()).filter((t) => t !== "");
@@ -189,6 +186,7 @@ export function parseCli(args: string[]): CliOptions {
     tools,
     noContextFiles: values["no-context-files"] ?? false,
     maxRetries,
+    maxTurns,
     continue: values.continue ?? false,
     resume: values.resume,
     session: values.session,
@@ -202,6 +200,26 @@ export function parseCli(args: string[]): CliOptions {
  * Prepares the arguments for the parser: `-nc` (the original's alias) becomes `--no-context-files`
  * rather than `-n -c`, and `-r`/`--resume` may stand alone (pick a session), so it gets an empty value.
  */
+/** A flag's whole-number value, or undefined when the flag is absent. */
+function wholeNumber(
+  flag: string,
+  value: string | undefined,
+  options: { min: number; example: number },
+): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < options.min) {
+    throw new UsageError(
+      `Cannot use ${flag} ${value}: give a whole number${
+        options.min > 0 ? ` of at least ${options.min}` : ""
+      } such as ${options.example}.`,
+    );
+  }
+  return Number(value);
+}
+
+/** Flags whose value is a number. */
+const NUMERIC_FLAGS: ReadonlySet<string> = new Set(["--max-retries", "--max-turns"]);
+
 function normaliseArgs(args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -212,6 +230,11 @@ function normaliseArgs(args: string[]): string[] {
     }
     const bare = args[i] === "-r" || args[i] === "--resume";
     if (bare && (i + 1 >= args.length || args[i + 1].startsWith("-"))) out.push("");
+    // A negative number after a numeric flag is its (bad) value, not another option: joined, it
+    // reaches the flag's own check and its message.
+    if (NUMERIC_FLAGS.has(args[i]) && /^-\d/.test(args[i + 1] ?? "")) {
+      out[out.length - 1] = `${args[i]}=${args[++i]}`;
+    }
   }
   return out;
 }

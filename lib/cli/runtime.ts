@@ -164,6 +164,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       acceptsImages: config.images === "auto" ? acceptsImages : () => config.images === "on",
       env: io.env,
       compaction: compaction.settings,
+      maxTurns: options.maxTurns,
     });
     writer?.close();
     writer = !saveSessions ? undefined : new SessionWriter({
