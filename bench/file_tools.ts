@@ -239,7 +239,9 @@ export async function benchFileTools(): Promise<void> {
   );
   const ctx: ToolContext = { cwd: root, signal: new AbortController().signal, update: () => {} };
   const rows: string[][] = [];
-  for (const c of CASES) {
+  // BENCH_CASES=grep runs only the cases whose name holds that text.
+  const only = Deno.env.get("BENCH_CASES");
+  for (const c of CASES.filter((c) => only === undefined || c.name.includes(only))) {
     const tools = { rg: c.tool("rg"), native: c.tool("native") };
     const times = { plain: [] as number[], rg: [] as number[], native: [] as number[] };
     const texts = { rg: "", native: "" };

@@ -172,7 +172,7 @@ for (const backend of BACKENDS) {
     assertEquals(await run("find", backend, tree.root, { pattern: "*" }), ".gitignore\nb.txt");
     assertEquals(
       await run("find", backend, tree.root, { pattern: "*config*" }),
-      'No files or folders match "*config*" in ..',
+      'No files or folders match "*config*" in the working folder.',
     );
   });
 
@@ -229,14 +229,14 @@ for (const backend of BACKENDS) {
     assertEquals(await run("glob", backend, tree.root, { pattern: "*.tmp" }), "x.tmp");
     assertEquals(
       await run("glob", backend, tree.root, { pattern: "**/gen.ts" }),
-      'No files match "**/gen.ts" in ..',
+      'No files match "**/gen.ts" in the working folder.',
     );
     // Patterns with a folder part too, though ripgrep gets them as an including --glob.
     const sorted = async (pattern: string) =>
       (await run("glob", backend, tree.root, { pattern })).split("\n").sort().join("\n");
     assertEquals(await sorted("src/**"), "src/.gitignore\nsrc/main.ts\nsrc/util.ts");
-    assertEquals(await sorted("src/*.tmp"), 'No files match "src/*.tmp" in ..');
-    assertEquals(await sorted("*/generated/*"), 'No files match "*/generated/*" in ..');
+    assertEquals(await sorted("src/*.tmp"), 'No files match "src/*.tmp" in the working folder.');
+    assertEquals(await sorted("*/generated/*"), 'No files match "*/generated/*" in the working folder.');
     assertEquals(await sorted("{src,sub}/*.t*"), "src/main.ts\nsrc/util.ts\nsub/root-only.txt");
   });
 
@@ -388,7 +388,7 @@ for (const backend of BACKENDS) {
     await using tree = await makeTree(FIXTURE);
     assertEquals(
       await run("grep", backend, tree.root, { pattern: "absent", glob: "*.md" }),
-      'No matches found for "absent" in . (files matching *.md).',
+      'No matches found for "absent" in the working folder (files matching *.md).',
     );
   });
 

@@ -68,13 +68,15 @@ export interface SearchRoot {
   abs: string;
   /** The path as the model gave it (or "." for the working folder), for messages. */
   shown: string;
+  /** Where, for a sentence: `in the working folder` or `in src`. */
+  where: string;
   isDirectory: boolean;
 }
 
 /**
- * Resolves the `path` argument against the cwd and checks it exists and may be read; a permission
- * refusal becomes one line naming the flag to add. With `folderOnly`, a file is refused with a message
- * saying what to give instead.
+ * Resolves the `path` argument against the cwd and checks it exists and may be read (a folder's
+ * entries, a file's bytes); a refusal becomes one line naming the flag to add or the operating
+ * system's reason. With `folderOnly`, a file is refused with a message saying what to give instead.
  */
 export async function searchRoot(
   path: string | undefined,
@@ -92,5 +94,12 @@ export async function searchRoot(
   if (options.folderOnly !== undefined && !info.isDirectory) {
     throw new Error(`Cannot ${options.action} ${shown}: it is a file, not a folder; ${options.folderOnly}`);
   }
-  return { abs, shown, isDirectory: info.isDirectory };
+  try {
+    if (info.isDirectory) { for await (const _ of Deno.readDir(abs)) break; }
+    else if (info.isFile) (await Deno.open(abs)).close();
+  } catch (error) {
+    throw describeFsError(error, options.action, shown);
+  }
+  const here = abs === resolvePath(".", cwd);
+  return { abs, shown, where: here ? "in the working folder" : `in ${shown}`, isDirectory: info.isDirectory };
 }

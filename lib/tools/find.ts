@@ -5,7 +5,7 @@
  */
 
 import { textResult, type Tool, type ToolContext, type ToolResult } from "../core/mod.ts";
-import { chooseBackend, type FileToolOptions, listEntries, sortPaths } from "./search/mod.ts";
+import { chooseBackend, type FileToolOptions, listEntries, sortPaths, UnreadableList } from "./search/mod.ts";
 import { globArgument, optionalCount, optionalString, requiredString, searchRoot } from "./_search_args.ts";
 
 /** Results shown when the call gives no limit. */
@@ -45,9 +45,11 @@ export function createFindTool(options: FileToolOptions = {}): Tool {
         folderOnly: "give the folder that holds it",
       });
       const found: string[] = [];
+      const unreadable = new UnreadableList();
       const backend = await listEntries(root.abs, {
         backend: await chooseBackend(options.backend),
         signal: ctx.signal,
+        onUnreadable: unreadable.add,
         folders: true,
         gather: {
           add(entry) {
@@ -61,16 +63,21 @@ export function createFindTool(options: FileToolOptions = {}): Tool {
       sortPaths(found);
       const truncated = found.length > limit;
       const kept = truncated ? found.slice(0, limit) : found;
-      const details = { backend, count: kept.length, truncated };
+      const details = { backend, count: kept.length, truncated, unreadable: unreadable.count };
       if (kept.length === 0) {
-        return textResult(`No files or folders match "${pattern}" in ${root.shown}.`, details);
+        const unread = unreadable.count === 0
+          ? ""
+          : `, but ${unreadable.summary()}, so what they hold was not looked at`;
+        return textResult(`No files or folders match "${pattern}" ${root.where}${unread}.`, details);
       }
-      let text = kept.join("\n");
+      const notes: string[] = [];
       if (truncated) {
-        text += `\n\n[${limit} results limit reached. Use limit=${
-          limit * 2
-        } for more, or narrow the pattern or path.]`;
+        notes.push(
+          `[${limit} results limit reached. Use limit=${limit * 2} for more, or narrow the pattern or path.]`,
+        );
       }
+      if (unreadable.count > 0) notes.push(`[Not looked into: ${unreadable.summary()}.]`);
+      const text = notes.length > 0 ? `${kept.join("\n")}\n\n${notes.join("\n")}` : kept.join("\n");
       return textResult(text, details);
     },
   };

@@ -12,6 +12,7 @@ import {
   nameGlob,
   pathGlob,
   sortPaths,
+  UnreadableList,
 } from "./search/mod.ts";
 import { globArgument, optionalString, requiredString, searchRoot } from "./_search_args.ts";
 
@@ -64,9 +65,11 @@ export function createGlobTool(options: FileToolOptions = {}): Tool {
         folderOnly: "give the folder that holds it",
       });
       const found: string[] = [];
+      const unreadable = new UnreadableList();
       const backend = await listEntries(root.abs, {
         backend: await chooseBackend(options.backend),
         signal: ctx.signal,
+        onUnreadable: unreadable.add,
         nameGlob: matcher.dirOnly ? undefined : nameGlob(pattern),
         pathGlob: matcher.dirOnly ? undefined : pathGlob(pattern),
         gather: {
@@ -86,13 +89,21 @@ export function createGlobTool(options: FileToolOptions = {}): Tool {
       // Ties keep path order: the sort is stable.
       order.sort((a, b) => times[b] - times[a]);
       const kept = order.map((i) => found[i]);
-      const details = { backend, count: kept.length, truncated };
-      if (kept.length === 0) return textResult(`No files match "${pattern}" in ${root.shown}.`, details);
-      let text = kept.join("\n");
-      if (truncated) {
-        text +=
-          `\n\n[${GLOB_LIMIT} files limit reached: the search stopped there, so these are the newest of the first ${GLOB_LIMIT} in path order. Narrow the pattern or path to see the rest.]`;
+      const details = { backend, count: kept.length, truncated, unreadable: unreadable.count };
+      if (kept.length === 0) {
+        const unread = unreadable.count === 0
+          ? ""
+          : `, but ${unreadable.summary()}, so what they hold was not looked at`;
+        return textResult(`No files match "${pattern}" ${root.where}${unread}.`, details);
       }
+      const notes: string[] = [];
+      if (truncated) {
+        notes.push(
+          `[${GLOB_LIMIT} files limit reached: the search stopped there, so these are the newest of the first ${GLOB_LIMIT} in path order. Narrow the pattern or path to see the rest.]`,
+        );
+      }
+      if (unreadable.count > 0) notes.push(`[Not looked into: ${unreadable.summary()}.]`);
+      const text = notes.length > 0 ? `${kept.join("\n")}\n\n${notes.join("\n")}` : kept.join("\n");
       return textResult(text, details);
     },
   };

@@ -21,12 +21,13 @@ import {
   chooseBackend,
   type FileToolOptions,
   type GrepQuery,
+  type GuardedOptions,
   isBinaryFile,
   lineRegExp,
-  searchNative,
-  type SearchOptions,
+  searchNativeGuarded,
   searchRipgrep,
   sortPaths,
+  UnreadableList,
 } from "./search/mod.ts";
 import {
   globArgument,
@@ -54,6 +55,7 @@ interface Line {
 class Collector {
   readonly files = new Map<string, Line[]>();
   readonly notices: string[] = [];
+  readonly unreadable = new UnreadableList();
   matches = 0;
   more = false;
   #lastPath = "";
@@ -160,7 +162,7 @@ function format(collector: Collector): Formatted {
 async function search(
   root: SearchRoot,
   query: GrepQuery,
-  options: SearchOptions & { backend: "rg" | "native" },
+  options: GuardedOptions & { backend: "rg" | "native" },
 ): Promise<"rg" | "native"> {
   let invalid: string | undefined;
   try {
@@ -180,7 +182,7 @@ async function search(
     options.restart();
   }
   if (invalid !== undefined) throw regexError(query.pattern, invalid);
-  await searchNative(folder, query, { ...options, only });
+  await searchNativeGuarded(folder, query, { ...options, only });
   return "native";
 }
 
@@ -234,9 +236,16 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
         sink: collector.add,
         restart: collector.clear,
         notice: collector.notice,
+        onUnreadable: collector.unreadable.add,
+        timeLimitMs: options.patternTimeLimitMs,
       });
       ctx.signal.throwIfAborted();
-      const details = { backend, matches: collector.matches, truncated: collector.more };
+      const details = {
+        backend,
+        matches: collector.matches,
+        truncated: collector.more,
+        unreadable: collector.unreadable.count,
+      };
       const skipped = collector.notices.length === 0 ? "" : `\n\n${skippedNote(collector.notices)}`;
       if (collector.matches === 0) {
         const named = !root.isDirectory && (!query.fileGlob || query.fileGlob.matches(basename(root.abs)));
@@ -247,7 +256,13 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
           );
         }
         const filter = glob === undefined ? "" : ` (files matching ${glob})`;
-        return textResult(`No matches found for "${pattern}" in ${root.shown}${filter}.${skipped}`, details);
+        const unread = collector.unreadable.count === 0
+          ? ""
+          : `, but ${collector.unreadable.summary()}, so they were not searched`;
+        return textResult(
+          `No matches found for "${pattern}" ${root.where}${filter}${unread}.${skipped}`,
+          details,
+        );
       }
       const formatted = format(collector);
       const notes: string[] = [];
@@ -270,6 +285,9 @@ export function createGrepTool(options: FileToolOptions = {}): Tool {
         );
       }
       if (collector.notices.length > 0) notes.push(skippedNote(collector.notices));
+      if (collector.unreadable.count > 0) {
+        notes.push(`[Not searched: ${collector.unreadable.summary()}.]`);
+      }
       const text = notes.length > 0 ? `${formatted.text}\n\n${notes.join("\n")}` : formatted.text;
       return textResult(text, details);
     },

@@ -5,7 +5,15 @@
  */
 
 import { textResult, type Tool, type ToolContext, type ToolResult } from "../core/mod.ts";
-import { addLayer, ancestorChain, type FileToolOptions, isIgnored, readGitignoreSync } from "./search/mod.ts";
+import {
+  addLayer,
+  ancestorChain,
+  type FileToolOptions,
+  isIgnored,
+  readGitignoreSync,
+  UnreadableList,
+  unreadableReason,
+} from "./search/mod.ts";
 import { optionalCount, optionalString, searchRoot } from "./_search_args.ts";
 import { describeFsError } from "./_path.ts";
 import { join } from "node:path";
@@ -23,11 +31,18 @@ export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-async function isDirectoryEntry(path: string, entry: Deno.DirEntry): Promise<boolean> {
+/** Whether an entry is a folder; a link whose target cannot be looked at is told to `unreadable`. */
+async function isDirectoryEntry(
+  path: string,
+  entry: Deno.DirEntry,
+  unreadable: UnreadableList,
+): Promise<boolean> {
   if (!entry.isSymlink) return entry.isDirectory;
   try {
     return (await Deno.stat(path)).isDirectory;
-  } catch {
+  } catch (error) {
+    const reason = unreadableReason(error);
+    if (reason) unreadable.add(entry.name, reason);
     return false;
   }
 }
@@ -74,9 +89,10 @@ export function createLsTool(_options: FileToolOptions = {}): Tool {
       }
       const shown: string[] = [];
       const ignored: string[] = [];
+      const unreadable = new UnreadableList();
       for (const entry of entries) {
         if (entry.name === ".git") continue;
-        const isDir = await isDirectoryEntry(join(root.abs, entry.name), entry);
+        const isDir = await isDirectoryEntry(join(root.abs, entry.name), entry, unreadable);
         const name = isDir ? `${entry.name}/` : entry.name;
         (isIgnored(chain, entry.name, isDir) ? ignored : shown).push(name);
       }
@@ -96,11 +112,15 @@ export function createLsTool(_options: FileToolOptions = {}): Tool {
         const more = ignored.length > IGNORED_SHOWN ? ` and ${ignored.length - IGNORED_SHOWN} more` : "";
         notes.push(`[Not shown, ignored by .gitignore: ${names}${more}]`);
       }
+      if (unreadable.count > 0) {
+        notes.push(`[Shown as files, their targets could not be read: ${unreadable.list()}]`);
+      }
       const body = kept.length > 0 ? kept.join("\n") : "(empty directory)";
       const text = notes.length > 0 ? `${body}\n\n${notes.join("\n")}` : body;
       return textResult(text, {
         entries: shown.length,
         ignored: ignored.length,
+        unreadable: unreadable.count,
         truncated: shown.length > limit,
       });
     },

@@ -10,8 +10,8 @@
  * @module
  */
 
-import { runRipgrep } from "./ripgrep.ts";
-import { findFolders, IgnoreCheck, walkTree } from "./walk.ts";
+import { ripgrepFailed, runRipgrep } from "./ripgrep.ts";
+import { findFolders, IgnoreCheck, type UnreadableSink, walkTree } from "./walk.ts";
 
 /** Receives a listing's entries. */
 export interface Gatherer {
@@ -48,6 +48,8 @@ export interface ListOptions {
   folders?: boolean;
   /** Where the entries go. Paths are relative to the root, with `/` separators. */
   gather: Gatherer;
+  /** Told about each folder that could not be read, so its entries are missing (default: none). */
+  onUnreadable?: UnreadableSink;
 }
 
 /**
@@ -55,7 +57,7 @@ export interface ListOptions {
  * engine that produced the list: ripgrep falls back to the native walker when it fails outright.
  */
 export async function listEntries(root: string, options: ListOptions): Promise<"rg" | "native"> {
-  const { signal, gather } = options;
+  const { signal, gather, onUnreadable } = options;
   if (options.backend === "rg") {
     const known = new Set<string>();
     let listed = await listRipgrep(root, options, known, false);
@@ -66,13 +68,13 @@ export async function listEntries(root: string, options: ListOptions): Promise<"
     }
     if (listed !== "failed") {
       if (options.folders) {
-        for (const folder of await findFolders(root, known, { signal })) gather.add(folder);
+        for (const folder of await findFolders(root, known, { signal, onUnreadable })) gather.add(folder);
       }
       return "rg";
     }
     gather.clear();
   }
-  for await (const batch of walkTree(root, { signal })) {
+  for await (const batch of walkTree(root, { signal, onUnreadable })) {
     if (options.folders && batch.entered && batch.dir !== "" && !gather.add(batch.dir)) break;
     for (const name of batch.files) {
       if (!gather.add(batch.dir + name)) return "native";
@@ -103,6 +105,7 @@ async function listRipgrep(
     cwd: root,
     signal: options.signal,
     separator: "\0",
+    onUnreadable: options.onUnreadable,
     onRecord(file) {
       if (check?.ignored(file)) return true;
       if (folders) {
@@ -120,6 +123,6 @@ async function listRipgrep(
       return gather.add(file);
     },
   });
-  if (outcome.code === 2 && outcome.records === 0) return "failed";
+  if (ripgrepFailed(outcome, outcome.records > 0)) return "failed";
   return outcome.stopped ? "stopped" : "done";
 }

@@ -13,11 +13,11 @@
  */
 
 import { join } from "node:path";
-import { formatSize } from "../../core/mod.ts";
+import { formatSize } from "../../core/truncate.ts";
 import { type GlobMatcher, nameGlob, pathGlob } from "./glob_pattern.ts";
-import { runRipgrep } from "./ripgrep.ts";
+import { ripgrepFailed, runRipgrep } from "./ripgrep.ts";
 import { translateRegex } from "./rust_regex.ts";
-import { IgnoreCheck, Pacer, walkTree } from "./walk.ts";
+import { IgnoreCheck, Pacer, unreadableReason, type UnreadableSink, walkTree } from "./walk.ts";
 
 /** What to search for. */
 export interface GrepQuery {
@@ -49,6 +49,13 @@ export interface SearchOptions {
   restart(): void;
   /** Told about what the native engine could not search (a line too long to hold). */
   notice?(path: string, message: string): void;
+  /** Told about each file or folder that could not be read (default: none). */
+  onUnreadable?: UnreadableSink;
+  /**
+   * Called by the native engine as it starts on each file and on each stretch of a big file, so that
+   * a watcher can tell a search that moves on from one stuck on a line (default: none).
+   */
+  progress?(path: string): void;
   /** Search only this file of the root folder (named explicitly: `.gitignore` does not apply). */
   only?: string;
   /** The longest line the native engine holds (default {@link MAX_LINE_BYTES}). */
@@ -242,19 +249,20 @@ class Scanner {
    * unless the file is big or the event loop is due a turn. False when the sink said stop.
    */
   scan(abs: string, path: string): boolean | Promise<boolean> {
+    this.options.progress?.(path);
     if (this.#pacer.due()) return this.#scanAsync(abs, path);
     let file: Deno.FsFile;
     let size: number;
     try {
       file = Deno.openSync(abs);
-    } catch {
-      return true;
+    } catch (error) {
+      return this.#unreadable(path, error);
     }
     try {
       size = readFullSync(file, this.#head);
-    } catch {
+    } catch (error) {
       file.close();
-      return true;
+      return this.#unreadable(path, error);
     }
     if (size < BLOCK_BYTES) {
       file.close();
@@ -269,9 +277,9 @@ class Scanner {
     let size: number;
     try {
       file = await Deno.open(abs);
-    } catch {
+    } catch (error) {
       signal?.throwIfAborted();
-      return true;
+      return this.#unreadable(path, error);
     }
     try {
       size = await readFull(file, this.#head);
@@ -279,13 +287,20 @@ class Scanner {
     } catch (error) {
       file.close();
       if (signal?.aborted) throw error;
-      return true;
+      return this.#unreadable(path, error);
     }
     if (size < BLOCK_BYTES) {
       file.close();
       return this.#small(this.#head.subarray(0, size), path);
     }
     return this.#stream(file, this.#head.slice(), path);
+  }
+
+  /** Tells about a file that could not be read, which counts as searched, as ripgrep skips it. */
+  #unreadable(path: string, error: unknown): true {
+    const reason = this.options.onUnreadable && unreadableReason(error);
+    if (reason) this.options.onUnreadable!(path, reason);
+    return true;
   }
 
   /** A file that fits in the first block: binary if that block holds a NUL. */
@@ -361,6 +376,7 @@ class Scanner {
             buf = grown;
           }
         }
+        this.options.progress?.(path);
         let n = source.read(buf.subarray(end), this.#pacer.due());
         if (typeof n !== "number") {
           n = await n;
@@ -378,7 +394,7 @@ class Scanner {
     } catch (error) {
       if (this.options.signal?.aborted) throw error;
       // A file that fails mid-read keeps what was reported, as with ripgrep.
-      return true;
+      return this.#unreadable(path, error);
     } finally {
       file.close();
     }
@@ -414,7 +430,8 @@ export async function searchNative(root: string, query: GrepQuery, options: Sear
     await scanner.scan(join(root, options.only), options.only);
     return;
   }
-  for await (const batch of walkTree(root, { signal })) {
+  for await (const batch of walkTree(root, { signal, onUnreadable: options.onUnreadable })) {
+    options.progress?.(batch.dir);
     for (const name of batch.files) {
       const path = batch.dir + name;
       if (query.fileGlob && !query.fileGlob.matches(path, false)) continue;
@@ -499,6 +516,7 @@ async function ripgrepPass(
   const outcome = await runRipgrep(args, {
     cwd: root,
     signal: options.signal,
+    onUnreadable: options.onUnreadable,
     onRecord(record) {
       const nul = record.indexOf("\0");
       if (nul < 0) return true;
@@ -514,5 +532,5 @@ async function ripgrepPass(
       return sink(path, line, record.slice(end + 1), record[end] === ":");
     },
   });
-  return { stopped: outcome.stopped, failed: outcome.code === 2 && reported === 0, stderr: outcome.stderr };
+  return { stopped: outcome.stopped, failed: ripgrepFailed(outcome, reported > 0), stderr: outcome.stderr };
 }

@@ -8,6 +8,8 @@ export * from "./file_list.ts";
 export * from "./gitignore.ts";
 export * from "./glob_pattern.ts";
 export * from "./grep_engine.ts";
+export * from "./grep_worker.ts";
 export * from "./ripgrep.ts";
 export * from "./rust_regex.ts";
+export * from "./unreadable.ts";
 export * from "./walk.ts";

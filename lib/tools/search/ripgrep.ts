@@ -3,8 +3,17 @@
  * same rules as the native walker (hidden files, nested `.gitignore` with or without git, no `.ignore`
  * or global excludes, links followed, `.git` left out); its output streamed line by line and the
  * process killed as soon as the caller has enough or the signal aborts.
+ *
+ * ripgrep exits with 2 whenever it met an error, and most such errors are about one path: a file or
+ * folder it could not read, a link that leads nowhere, a link back to a folder above. Those make the
+ * answer incomplete, not wrong: they are read off its error output and told to the caller (the
+ * unreadable ones; broken links and loops are skipped quietly, as the native walker skips them), and
+ * only an error about something else (a pattern it cannot parse) counts as ripgrep failing.
  * @module
  */
+
+import { join } from "node:path";
+import type { UnreadableSink } from "./walk.ts";
 
 /** Which search engine a file tool uses: ripgrep when usable (`auto`), or one forced. */
 export type Backend = "auto" | "rg" | "native";
@@ -13,6 +22,11 @@ export type Backend = "auto" | "rg" | "native";
 export interface FileToolOptions {
   /** The engine to use (default `auto`: ripgrep when on PATH and allowed to run, else native). */
   backend?: Backend;
+  /**
+   * For `grep` on the native engine: the longest time one file, or one stretch of a big file, may
+   * take before the search is stopped with an error (default 10,000 ms).
+   */
+  patternTimeLimitMs?: number;
 }
 
 /**
@@ -27,7 +41,6 @@ export const RG_BASE_ARGS: readonly string[] = [
   "--no-ignore-dot",
   "--no-ignore-exclude",
   "--no-ignore-global",
-  "--no-messages",
   "--glob",
   "!.git",
 ];
@@ -84,6 +97,8 @@ export interface RunOptions {
   separator?: string;
   /** Called for each record; returning false stops reading and kills ripgrep. */
   onRecord(record: string): boolean | void;
+  /** Told about each path ripgrep could not read (default: none). */
+  onUnreadable?: UnreadableSink;
 }
 
 /** How a ripgrep run ended. */
@@ -94,20 +109,67 @@ export interface RunOutcome {
   stopped: boolean;
   /** How many records were read. */
   records: number;
-  /** The start of what ripgrep wrote to stderr. */
+  /** The start of what ripgrep wrote to stderr, without its errors about single paths. */
   stderr: string;
+  /** How many of ripgrep's errors were about single paths (unreadable, broken links, loops). */
+  pathErrors: number;
 }
 
 const STDERR_KEEP = 4096;
+/** One error about a path: `[rg: ]PATH: WHAT (os error N)`. */
+const PATH_ERROR = /^(.+): ([^:]+?) \(os error (\d+)\)$/;
+/** ENOENT (a link that leads nowhere, a file gone meanwhile) and ELOOP (a link to itself). */
+const QUIET_ERRNO = new Set(["2", "40", "62"]);
 
-async function collectStderr(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  // Read to the end so ripgrep never blocks on a full pipe, but keep only the start.
-  for await (const chunk of stream) {
-    if (text.length < STDERR_KEEP) text += decoder.decode(chunk, { stream: true });
+/** Sorts ripgrep's error lines into errors about paths, told to `report`, and the rest, kept. */
+class StderrLines {
+  text = "";
+  pathErrors = 0;
+  constructor(readonly cwd: string, readonly report?: UnreadableSink) {}
+
+  line(raw: string): void {
+    const line = raw.replace(/^rg: /, "");
+    if (line.startsWith("File system loop found: ")) {
+      this.pathErrors++;
+      return;
+    }
+    const error = PATH_ERROR.exec(line);
+    if (error === null) {
+      if (this.text.length < STDERR_KEEP) this.text += `${raw}\n`;
+      return;
+    }
+    this.pathErrors++;
+    if (this.report === undefined || QUIET_ERRNO.has(error[3])) return;
+    let path = error[1];
+    while (path.startsWith("./")) path = path.slice(2);
+    try {
+      if (Deno.statSync(join(this.cwd, path)).isDirectory) path += "/";
+    } catch {
+      // Named as ripgrep gave it.
+    }
+    this.report(path || "./", error[2].toLowerCase());
   }
-  return text.slice(0, STDERR_KEEP);
+}
+
+async function collectStderr(stream: ReadableStream<Uint8Array>, lines: StderrLines): Promise<void> {
+  const decoder = new TextDecoder();
+  let rest = "";
+  // Read to the end so ripgrep never blocks on a full pipe.
+  for await (const chunk of stream) {
+    const text = rest + decoder.decode(chunk, { stream: true });
+    const parts = text.split("\n");
+    rest = parts.pop()!;
+    for (const part of parts) lines.line(part);
+  }
+  if (rest !== "") lines.line(rest);
+}
+
+/**
+ * True when a run ended in an error that is not about single paths before giving any answer: then
+ * ripgrep failed (say, on a pattern it cannot parse), and the native engine should answer instead.
+ */
+export function ripgrepFailed(outcome: RunOutcome, answered: boolean): boolean {
+  return outcome.code === 2 && !answered && (outcome.stderr.trim() !== "" || outcome.pathErrors === 0);
 }
 
 /**
@@ -125,7 +187,8 @@ export async function runRipgrep(args: readonly string[], options: RunOptions): 
     stderr: "piped",
     signal,
   }).spawn();
-  const stderr = collectStderr(child.stderr);
+  const errors = new StderrLines(options.cwd, options.onUnreadable);
+  const stderr = collectStderr(child.stderr, errors);
   const decoder = new TextDecoder();
   const reader = child.stdout.getReader();
   let rest = "";
@@ -164,7 +227,13 @@ export async function runRipgrep(args: readonly string[], options: RunOptions): 
     await reader.cancel().catch(() => {});
   }
   const status = await child.status;
-  const errors = await stderr;
+  await stderr;
   signal?.throwIfAborted();
-  return { code: stopped ? null : status.code, stopped, records, stderr: errors };
+  return {
+    code: stopped ? null : status.code,
+    stopped,
+    records,
+    stderr: errors.text.slice(0, STDERR_KEEP),
+    pathErrors: errors.pathErrors,
+  };
 }

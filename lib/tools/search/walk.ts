@@ -32,10 +32,27 @@ export interface WalkBatch {
   files: string[];
 }
 
+/** Receives one path that could not be read (relative, `/` separators, folders end in `/`) and why. */
+export type UnreadableSink = (path: string, reason: string) => void;
+
 /** Options for {@link walkTree}. */
 export interface WalkOptions {
   /** Stops the walk; the generator then throws the signal's reason. */
   signal?: AbortSignal;
+  /** Told about each folder that could not be read and each link whose target could not be (default: none). */
+  onUnreadable?: UnreadableSink;
+}
+
+/** Why opening a path failed, in a few words, or null when the failure is not worth reporting. */
+export function unreadableReason(error: unknown): string | null {
+  // A path that vanished during the search, or a link that leads nowhere or only to itself, is simply
+  // not there.
+  if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.FilesystemLoop) return null;
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotCapable) return "outside --allow-read";
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\(os error \d+\)/, "").replace(/:.*$/s, "").trim().toLowerCase() ||
+    "unreadable";
 }
 
 interface Job {
@@ -123,11 +140,13 @@ function withSep(path: string): string {
   return path.endsWith(SEP) ? path : path + SEP;
 }
 
-async function readEntries(path: string, pacer: Pacer): Promise<Deno.DirEntry[] | null> {
+async function readEntries(job: Job, pacer: Pacer, report?: UnreadableSink): Promise<Deno.DirEntry[] | null> {
   try {
-    return pacer.due() ? await Array.fromAsync(Deno.readDir(path)) : Array.from(Deno.readDirSync(path));
-  } catch {
-    // A folder that vanished or cannot be read is skipped, as ripgrep skips it.
+    return pacer.due() ? await Array.fromAsync(Deno.readDir(job.abs)) : Array.from(Deno.readDirSync(job.abs));
+  } catch (error) {
+    // A folder that vanished or cannot be read is skipped, as ripgrep skips it; the second is told.
+    const reason = report && unreadableReason(error);
+    if (reason) report!(job.rel || "./", reason);
     return null;
   }
 }
@@ -157,9 +176,9 @@ function innerChain(job: Job): IgnoreChain | null {
 }
 
 /** Reads a folder into a frame: its entries that are not ignored, sorted, folders resolved. */
-async function open(job: Job, pacer: Pacer): Promise<Frame> {
+async function open(job: Job, pacer: Pacer, report?: UnreadableSink): Promise<Frame> {
   const frame: Frame = { job, names: [], folders: [], next: 0 };
-  const entries = await readEntries(job.abs, pacer);
+  const entries = await readEntries(job, pacer, report);
   if (entries === null) return frame;
   let chain = inheritedChain(job);
   let ignoreFile = false;
@@ -178,7 +197,7 @@ async function open(job: Job, pacer: Pacer): Promise<Frame> {
     let isFile = entry.isFile;
     let real: string | undefined;
     if (entry.isSymlink) {
-      const target = followLink(job.abs + name, job);
+      const target = followLink(job.abs + name, job, report && ((reason) => report(job.rel + name, reason)));
       if (target === null) continue;
       isDirectory = target.real !== undefined;
       isFile = !isDirectory;
@@ -210,17 +229,21 @@ async function open(job: Job, pacer: Pacer): Promise<Frame> {
  * for await (const batch of walkTree("/repo")) for (const name of batch.files) use(batch.dir + name);
  */
 export async function* walkTree(root: string, options: WalkOptions = {}): AsyncGenerator<WalkBatch> {
-  const { signal } = options;
+  const { signal, onUnreadable } = options;
   const pacer = new Pacer();
   signal?.throwIfAborted();
   const stack: Frame[] = [
-    await open({
-      abs: withSep(root),
-      rel: "",
-      chain: await ancestorChain(root),
-      real: withSep(await Deno.realPath(root)),
-      parent: null,
-    }, pacer),
+    await open(
+      {
+        abs: withSep(root),
+        rel: "",
+        chain: await ancestorChain(root),
+        real: withSep(await Deno.realPath(root)),
+        parent: null,
+      },
+      pacer,
+      onUnreadable,
+    ),
   ];
   let entered = true;
   while (stack.length > 0) {
@@ -233,7 +256,7 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
     entered = false;
     if (frame.next < names.length) {
       const child = folders[frame.next++]!;
-      stack.push(await open(child, pacer));
+      stack.push(await open(child, pacer, onUnreadable));
       signal?.throwIfAborted();
       entered = true;
     } else stack.pop();
@@ -244,7 +267,7 @@ export async function* walkTree(root: string, options: WalkOptions = {}): AsyncG
  * What a symbolic link leads to: a file (no `real`), or a folder with its real path; null when it is
  * broken, leads to something else, or leads back to a folder the walk is inside (a loop).
  */
-function followLink(path: string, from: Job): { real?: string } | null {
+function followLink(path: string, from: Job, report?: (reason: string) => void): { real?: string } | null {
   try {
     const info = Deno.statSync(path);
     if (info.isFile) return {};
@@ -254,7 +277,9 @@ function followLink(path: string, from: Job): { real?: string } | null {
       if (job.real === real) return null;
     }
     return { real };
-  } catch {
+  } catch (error) {
+    const reason = report && unreadableReason(error);
+    if (reason) report!(reason);
     return null;
   }
 }
@@ -358,7 +383,7 @@ export async function findFolders(
       stack.push(...children);
       continue;
     }
-    const frame = await open(job, pacer);
+    const frame = await open(job, pacer, options.onUnreadable);
     for (const child of frame.folders) {
       if (child === null) continue;
       if (!known.has(child.rel)) found.push(child.rel);
