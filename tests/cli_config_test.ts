@@ -263,3 +263,55 @@ Deno.test("NANOCODE_USER_AGENT replaces the user agent, and NANOCODE_MAX_TOKENS 
     /^Cannot use NANOCODE_MAX_TOKENS=lots: give a whole number such as 8192, or 0 to send no limit\.$/,
   );
 });
+
+Deno.test("an OpenAI key reaches an OpenCode endpoint only after auth.json, and the user is told", async () => {
+  const home = { HOME: "/home/u" };
+  const auth = {
+    "/home/u/.local/share/opencode/auth.json": JSON.stringify({
+      "opencode-go": { type: "api", key: "from-auth" },
+    }),
+  };
+  const withAuth = await resolveConfig(sources({ ...home, OPENAI_API_KEY: "sk-openai" }, auth));
+  assertEquals([withAuth.apiKey, withAuth.keySource, withAuth.notices], [
+    "from-auth",
+    "auth.json (opencode-go)",
+    [],
+  ]);
+  const last = await resolveConfig(sources({ ...home, OPENAI_API_KEY: "sk-openai" }));
+  assertEquals([last.apiKey, last.keySource], ["sk-openai", "OPENAI_API_KEY"]);
+  assertEquals(last.notices, [
+    "Sending OPENAI_API_KEY to opencode.ai, since no OpenCode key is set; set OPENCODE_API_KEY, or OPENAI_BASE_URL for another endpoint.",
+  ]);
+  const elsewhere = await resolveConfig(
+    sources({ OPENAI_API_KEY: "sk-openai", OPENAI_BASE_URL: "https://api.example.com/v1" }),
+  );
+  assertEquals(elsewhere.notices, []);
+});
+
+Deno.test("an empty MODEL or OPENAI_BASE_URL, and a bad number, are usage errors rather than defaults", async () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [{ MODEL: " " }, /^Cannot use an empty MODEL: give a model id such as kimi-k2\.6, or unset it\.$/],
+    [
+      { OPENAI_BASE_URL: "" },
+      /^Cannot use an empty OPENAI_BASE_URL: give an endpoint such as https:\/\/host\/v1, or unset it\.$/,
+    ],
+    [
+      { NANOCODE_MAX_RETRIES: "abc" },
+      /^Cannot use NANOCODE_MAX_RETRIES=abc: give a whole number such as 3\.$/,
+    ],
+    [
+      { NANOCODE_STREAM_IDLE_TIMEOUT: "0" },
+      /^Cannot use NANOCODE_STREAM_IDLE_TIMEOUT=0: give a whole number of at least 1 such as 120\.$/,
+    ],
+  ];
+  for (const [env, message] of cases) {
+    const error = await resolveConfig(sources({ OPENCODE_API_KEY: "k", ...env })).catch((e) => e);
+    assert(error instanceof UsageError, String(error));
+    assert(message.test(error.message), error.message);
+  }
+  const config = await resolveConfig(
+    sources({ OPENCODE_API_KEY: "k", NANOCODE_STREAM_IDLE_TIMEOUT: "30", NANOCODE_MAX_RETRIES: "2" }),
+  );
+  assertEquals([config.streamIdleMs, config.maxRetries], [30_000, 2]);
+  assertEquals((await resolveConfig(sources({ OPENCODE_API_KEY: "k" }))).streamIdleMs, 120_000);
+});

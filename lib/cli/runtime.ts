@@ -151,6 +151,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       maxTokens: config.maxTokens,
       apiKey: config.apiKey,
       maxRetries: config.maxRetries,
+      idleMs: config.streamIdleMs,
       sessionId: id,
       userAgent: config.userAgent,
     });
@@ -224,6 +225,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     omitted,
     skills: built.skills,
     warnings: [
+      ...config.notices,
       ...(omittedNote ? [omittedNote] : []),
       ...flagNotes,
       ...foldWarnings(built.warnings),

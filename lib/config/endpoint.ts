@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import { ConfigError, VERSION } from "../core/mod.ts";
+import { ConfigError, UsageError, VERSION } from "../core/mod.ts";
 
 /** The endpoint used when nothing else is configured: OpenCode Go. */
 export const DEFAULT_BASE_URL = "https://opencode.ai/zen/go/v1";
@@ -41,6 +41,10 @@ export interface ResolvedConfig {
   userAgent: string;
   /** The `max_tokens` of each request (`NANOCODE_MAX_TOKENS`, default 8192); undefined sends none. */
   maxTokens?: number;
+  /** Milliseconds without a byte from the stream before it counts as stalled (`NANOCODE_STREAM_IDLE_TIMEOUT`). */
+  streamIdleMs: number;
+  /** One-line notes for the user about the choice made (which host gets which key). */
+  notices: string[];
 }
 
 /** What resolution reads. */
@@ -131,19 +135,20 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
   const { flags, env } = sources;
   const endpoint = resolveEndpoint(flags.baseUrl, env);
   const { baseUrl, chatUrl } = endpoint;
-  const model = flags.model ?? nonEmpty(env("MODEL")) ?? DEFAULT_MODEL;
+  const model = flags.model ?? setOrUnset(env, "MODEL", "a model id such as kimi-k2.6") ?? DEFAULT_MODEL;
   const showThinking = !["0", "false", "no", "off"].includes((env("SHOW_THINKING") ?? "").toLowerCase());
-  const retriesText = env("NANOCODE_MAX_RETRIES");
-  const maxRetries = flags.maxRetries ??
-    (retriesText !== undefined && /^\d+$/.test(retriesText) ? Number(retriesText) : 4);
+  const maxRetries = flags.maxRetries ?? envNumber(env, "NANOCODE_MAX_RETRIES", { min: 0, example: "3" }) ??
+    4;
+  const idleSeconds = envNumber(env, "NANOCODE_STREAM_IDLE_TIMEOUT", { min: 1, example: "120" }) ??
+    DEFAULT_STREAM_IDLE_SECONDS;
+  const notices: string[] = [];
 
   // Which keys may go to the endpoint is decided by the host requests are sent to.
   let apiKey: string | undefined;
   let keySource: KeySource = "none";
   const openCode = isOpenCodeEndpoint(chatUrl);
-  const names = openCode
-    ? ["OPENCODE_API_KEY", "OPENCODE_GO_API_KEY", "OPENAI_API_KEY"] as const
-    : ["OPENAI_API_KEY"] as const;
+  // OpenAI's key goes to an OpenCode endpoint only as the last resort (after auth.json), and is said.
+  const names = openCode ? ["OPENCODE_API_KEY", "OPENCODE_GO_API_KEY"] as const : ["OPENAI_API_KEY"] as const;
   for (const name of names) {
     const value = nonEmpty(env(name));
     if (value) {
@@ -161,6 +166,16 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
       apiKey = found.key;
       keySource = `auth.json (${found.id})`;
     }
+  }
+  const openAiKey = nonEmpty(env("OPENAI_API_KEY"));
+  if (!apiKey && openCode && openAiKey) {
+    apiKey = openAiKey;
+    keySource = "OPENAI_API_KEY";
+    notices.push(
+      `Sending OPENAI_API_KEY to ${
+        new URL(chatUrl).host
+      }, since no OpenCode key is set; set OPENCODE_API_KEY, or OPENAI_BASE_URL for another endpoint.`,
+    );
   }
   if (!apiKey && !isLoopbackEndpoint(chatUrl)) {
     const hint = openCode
@@ -187,8 +202,43 @@ export async function resolveConfig(sources: ConfigSources): Promise<ResolvedCon
     maxRetries,
     images,
     userAgent,
+    streamIdleMs: idleSeconds * 1000,
+    notices,
     ...(maxTokens === undefined ? {} : { maxTokens }),
   };
+}
+
+/** Seconds without a byte from the model's stream before it counts as stalled. */
+export const DEFAULT_STREAM_IDLE_SECONDS = 120;
+
+/** A variable that, when set, must not be empty: an empty one is a mistake, not "use the default". */
+function setOrUnset(
+  env: (name: string) => string | undefined,
+  name: string,
+  what: string,
+): string | undefined {
+  const value = env(name);
+  if (value === undefined) return undefined;
+  if (value.trim() === "") throw new UsageError(`Cannot use an empty ${name}: give ${what}, or unset it.`);
+  return value.trim();
+}
+
+/** A whole-number variable, or undefined when unset; a bad value is a usage error, as for a flag. */
+function envNumber(
+  env: (name: string) => string | undefined,
+  name: string,
+  options: { min: number; example: string },
+): number | undefined {
+  const value = env(name)?.trim();
+  if (value === undefined || value === "") return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < options.min) {
+    throw new UsageError(
+      `Cannot use ${name}=${value}: give a whole number${
+        options.min > 0 ? ` of at least ${options.min}` : ""
+      } such as ${options.example}.`,
+    );
+  }
+  return Number(value);
 }
 
 /**
@@ -216,7 +266,10 @@ function resolveEndpoint(
     const base = envBase ?? url.origin;
     return { baseUrl: base, chatUrl: apiUrl, modelsUrl: `${base}/models`, shown: apiUrl };
   }
-  const baseUrl = (flag ?? nonEmpty(env("OPENAI_BASE_URL")) ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  const fromEnv = flag === undefined
+    ? setOrUnset(env, "OPENAI_BASE_URL", "an endpoint such as https://host/v1")
+    : undefined;
+  const baseUrl = (flag ?? fromEnv ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
   httpUrl(baseUrl, "OPENAI_BASE_URL", "https://host/v1");
   return {
     baseUrl,

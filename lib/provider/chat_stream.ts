@@ -9,6 +9,7 @@ import type { ProviderDelta } from "../core/provider.ts";
 import { type Failure, ResponseAssembler } from "./assemble.ts";
 import { isContextOverflowMessage, messageOf, oneLine } from "./http_errors.ts";
 import { createSseDecoder, type SseEvent } from "./sse.ts";
+import { formatIdle } from "./retry.ts";
 
 /** Options of {@link readChatStream}. */
 export interface ReadChatStreamOptions {
@@ -16,6 +17,11 @@ export interface ReadChatStreamOptions {
   signal?: AbortSignal;
   /** Names the model in error messages (default "the model"). */
   model?: string;
+  /**
+   * Milliseconds without a byte after which the stream counts as stalled: it ends as a broken
+   * connection (retried when nothing came yet). Default: no limit.
+   */
+  idleMs?: number;
 }
 
 /**
@@ -74,10 +80,21 @@ export async function* readChatStream(
   // Cancelling the reader ends a pending read at once, whatever the body's source.
   const onAbort = () => void reader.cancel().catch(() => {});
   signal?.addEventListener("abort", onAbort, { once: true });
+  let stalled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idleMs = options.idleMs;
   try {
     for (;;) {
       if (signal?.aborted) break;
+      if (idleMs !== undefined) {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          stalled = true;
+          void reader.cancel().catch(() => {});
+        }, idleMs);
+      }
       const { done, value } = await reader.read();
+      if (stalled) throw new Error(`no data for ${formatIdle(idleMs!)}`);
       if (done) {
         decoder.end();
         break;
@@ -94,12 +111,17 @@ export async function* readChatStream(
       failure = {
         reason: "error",
         broken: true,
-        error: `Cannot read the reply of ${model}: the connection broke (${
-          oneLine(errorText(error), 200)
-        }); try again`,
+        error: stalled
+          ? `Cannot read the reply of ${model}: the stream stalled (no data for ${
+            formatIdle(idleMs!)
+          }, NANOCODE_STREAM_IDLE_TIMEOUT); try again`
+          : `Cannot read the reply of ${model}: the connection broke (${
+            oneLine(errorText(error), 200)
+          }); try again`,
       };
     }
   } finally {
+    clearTimeout(timer);
     signal?.removeEventListener("abort", onAbort);
     // Frees the connection when the reply ended early ([DONE], an error, an abort, or a consumer
     // that stopped listening); a no-op after the body was read to its end.

@@ -16,6 +16,7 @@ import { describeHttpError, oneLine, serverMessage } from "./http_errors.ts";
 import {
   abortableSleep,
   backoffDelay,
+  formatIdle,
   formatWait,
   isRetryableStatus,
   MAX_RETRY_WAIT_MS,
@@ -32,6 +33,12 @@ export interface OpenAIProviderOptions {
   modelsUrl?: string;
   /** The reply's token limit sent with each request (default: none). */
   maxTokens?: number;
+  /**
+   * Milliseconds without a byte (waiting for the response, or between chunks) after which a request
+   * counts as stalled: retried like a dropped connection before any output, reported after. Default:
+   * no limit.
+   */
+  idleMs?: number;
   /** Sent as `Authorization: Bearer <key>` when set. */
   apiKey?: string;
   /** Extra request headers; they override the defaults. */
@@ -73,6 +80,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     chatUrl: options.chatUrl ?? `${baseUrl}/chat/completions`,
     modelsUrl: options.modelsUrl ?? `${baseUrl}/models`,
     maxTokens: options.maxTokens,
+    idleMs: options.idleMs,
     headers,
     maxRetries: options.maxRetries ?? 4,
     fetch: options.fetch ?? globalThis.fetch,
@@ -93,6 +101,7 @@ interface Settings {
   headers: Record<string, string>;
   maxRetries: number;
   fetch: typeof fetch;
+  idleMs?: number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   random: () => number;
 }
@@ -109,11 +118,23 @@ async function* streamChat(
   for (let attempt = 0;; attempt++) {
     if (signal.aborted) return yield aborted();
     let response: Response;
+    // Waiting for the response counts toward the idle limit too; the body's own wait is timed below.
+    const waiting = new AbortController();
+    const idle = settings.idleMs === undefined
+      ? undefined
+      : setTimeout(() => waiting.abort(), settings.idleMs);
     try {
-      response = await settings.fetch(url, { method: "POST", headers: settings.headers, body, signal });
+      response = await settings.fetch(url, {
+        method: "POST",
+        headers: settings.headers,
+        body,
+        signal: AbortSignal.any([signal, waiting.signal]),
+      });
     } catch (error) {
       if (signal.aborted) return yield aborted();
-      const said = oneLine(error instanceof Error ? error.message : String(error), 200);
+      const said = waiting.signal.aborted
+        ? `no response for ${formatIdle(settings.idleMs!)} (NANOCODE_STREAM_IDLE_TIMEOUT)`
+        : oneLine(error instanceof Error ? error.message : String(error), 200);
       if (isPermissionError(error)) {
         return yield failed(
           `Cannot reach ${url}: network access was not granted (${said}); run with --allow-net for that host`,
@@ -128,6 +149,8 @@ async function* streamChat(
       yield { type: "retry", attempt: attempt + 1, maxRetries, delayMs, reason: `network error: ${said}` };
       if (!await wait(settings, delayMs, signal)) return yield aborted();
       continue;
+    } finally {
+      clearTimeout(idle);
     }
 
     if (response.ok) {
@@ -145,7 +168,7 @@ async function* streamChat(
         // request: send it again. Once output began, report the break; never replay it.
         let produced = false;
         let retry: string | undefined;
-        for await (const delta of readChatStream(response.body, { signal, model })) {
+        for await (const delta of readChatStream(response.body, { signal, model, idleMs: settings.idleMs })) {
           if (delta.type === "done") {
             if (delta.reason === "error" && delta.broken && !produced && attempt < maxRetries) {
               retry = delta.error ?? "the connection broke";

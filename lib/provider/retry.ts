@@ -100,3 +100,8 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
+
+/** An idle limit as a message says it: `120 s`, or `200 ms` below a second. */
+export function formatIdle(ms: number): string {
+  return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
+}
