@@ -3,6 +3,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./sup
 import type { TextPart } from "../lib/core/messages.ts";
 import type { ToolContext } from "../lib/core/tool.ts";
 import { writeTool } from "../lib/tools/write.ts";
+import { editTool } from "../lib/tools/edit.ts";
 
 const unix = Deno.build.os !== "windows";
 
@@ -172,6 +173,138 @@ try {
       assertStringIncludes(new TextDecoder().decode(stdout), "Cannot write f.txt:");
       assertEquals(await Deno.readTextFile(join(dir, "f.txt")), "original\n");
       assertEquals(await listing(dir), ["f.txt", "run_write.ts"]);
+    });
+  },
+});
+
+const asRoot = unix && Deno.uid() === 0;
+
+Deno.test({
+  name: "write and edit refuse a read-only file, even as root, and leave it as it was",
+  ignore: !unix,
+  async fn() {
+    await inTempDir(async (dir) => {
+      const path = join(dir, "ro.txt");
+      await Deno.writeTextFile(path, "keep me\n");
+      await Deno.chmod(path, 0o444);
+      const why = asRoot
+        ? /^Cannot write ro\.txt: it is read-only \(mode 0444: no one has write permission\); nanocode runs as root, which could override that, but leaves read-only files as they are; if it should change, make it writable first \(chmod u\+w ro\.txt\)$/
+        : /^Cannot write ro\.txt: this user \(uid \d+\) may not write it \(mode 0444, owner uid \d+, group \d+\); /;
+      await assertRejects(() => writeTool.execute({ path: "ro.txt", content: "new\n" }, context(dir)), why);
+      await assertRejects(
+        () =>
+          editTool.execute({ path: "ro.txt", edits: [{ oldText: "keep", newText: "lose" }] }, context(dir)),
+        /^Cannot edit ro\.txt: /,
+      );
+      assertEquals(await Deno.readTextFile(path), "keep me\n");
+      assertEquals((await Deno.stat(path)).mode! & 0o7777, 0o444);
+      assertEquals(await listing(dir), ["ro.txt"]);
+    });
+  },
+});
+
+Deno.test({
+  name: "write keeps the owner and group of the file it replaces",
+  ignore: !asRoot,
+  async fn() {
+    await inTempDir(async (dir) => {
+      const path = join(dir, "theirs.txt");
+      await Deno.writeTextFile(path, "old\n");
+      await Deno.chown(path, 65534, 65533);
+      await writeTool.execute({ path: "theirs.txt", content: "new\n" }, context(dir));
+      await editTool.execute(
+        { path: "theirs.txt", edits: [{ oldText: "new", newText: "newer" }] },
+        context(dir),
+      );
+      const info = await Deno.stat(path);
+      assertEquals([info.uid, info.gid], [65534, 65533]);
+      assertEquals(await Deno.readTextFile(path), "newer\n");
+    });
+  },
+});
+
+Deno.test({
+  name: "write and edit change a hard-linked file in place, so every name sees the change",
+  ignore: !unix,
+  async fn() {
+    await inTempDir(async (dir) => {
+      await Deno.writeTextFile(join(dir, "a.txt"), "one much longer line\n");
+      await Deno.link(join(dir, "a.txt"), join(dir, "b.txt"));
+      const inode = (await Deno.stat(join(dir, "a.txt"))).ino;
+      await writeTool.execute({ path: "a.txt", content: "two\n" }, context(dir));
+      assertEquals(await Deno.readTextFile(join(dir, "b.txt")), "two\n");
+      await editTool.execute({ path: "b.txt", edits: [{ oldText: "two", newText: "three" }] }, context(dir));
+      assertEquals(await Deno.readTextFile(join(dir, "a.txt")), "three\n");
+      const info = await Deno.stat(join(dir, "a.txt"));
+      assertEquals([info.ino, info.nlink], [inode, 2]);
+      assertEquals(await listing(dir), ["a.txt", "b.txt"]);
+    });
+  },
+});
+
+Deno.test({
+  name: "write refuses what is not a regular file rather than replacing it",
+  ignore: !unix,
+  async fn() {
+    await inTempDir(async (dir) => {
+      const made = await new Deno.Command("mkfifo", { args: [join(dir, "pipe")] }).output();
+      assert(made.success);
+      await assertRejects(
+        () => writeTool.execute({ path: "pipe", content: "x" }, context(dir)),
+        /^Cannot write pipe: it is not a regular file \(a device, socket or pipe\), and writing would replace it with one; use bash to send data to it$/,
+      );
+      assert((await Deno.lstat(join(dir, "pipe"))).isFifo);
+    });
+  },
+});
+
+Deno.test({
+  name: "writing a kernel file says why it cannot be written, not that it does not exist",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    let message = "";
+    try {
+      await writeTool.execute({ path: "/proc/version", content: "x" }, context("/"));
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    assert(!/no such file/.test(message), message);
+    assertStringIncludes(message, "Cannot write /proc/version: ");
+    assert(!message.includes("\n"));
+  },
+});
+
+Deno.test({
+  name: "a temporary file left by a killed write is removed the next time the file is written",
+  ignore: !unix,
+  async fn() {
+    await inTempDir(async (dir) => {
+      await Deno.writeTextFile(join(dir, "f.txt"), "original\n");
+      const temp = join(dir, ".f.txt.0badc0de.tmp");
+      // A writer caught between writing its temporary file and renaming it: the file is locked and
+      // half written, as atomicWrite leaves it; then the writer is killed with SIGKILL.
+      const child = new Deno.Command(Deno.execPath(), {
+        args: [
+          "eval",
+          `const f = await Deno.open(${JSON.stringify(temp)}, { write: true, createNew: true });
+           await f.lock(true); await f.write(new TextEncoder().encode("half"));
+           console.log("ready"); await new Promise(() => setInterval(() => {}, 1000));`,
+        ],
+        stdout: "piped",
+      }).spawn();
+      const reader = child.stdout.getReader();
+      await reader.read();
+      // Old enough to be a leftover; only its lock says a writer still holds it.
+      const past = new Date(Date.now() - 60_000);
+      await Deno.utime(temp, past, past);
+      await writeTool.execute({ path: "f.txt", content: "second\n" }, context(dir));
+      assertEquals(await listing(dir), [".f.txt.0badc0de.tmp", "f.txt"]);
+      child.kill("SIGKILL");
+      await child.status;
+      await reader.cancel();
+      await writeTool.execute({ path: "f.txt", content: "third\n" }, context(dir));
+      assertEquals(await listing(dir), ["f.txt"]);
+      assertEquals(await Deno.readTextFile(join(dir, "f.txt")), "third\n");
     });
   },
 });
