@@ -407,3 +407,63 @@ Deno.test("edit does nothing once the signal is aborted", async () => {
     assertEquals(await Deno.readTextFile(join(dir, "f.txt")), SOURCE);
   });
 });
+
+Deno.test("a loose edit says which normalisation it needed and shows the lines it changed", async () => {
+  await inTempDir(async (dir) => {
+    const original = "// Intro\nconst greeting = \u201Chi there\u201D; // note \u2014 stays  \nend\n";
+    const { result } = await editFile(dir, original, {
+      edits: [{ oldText: `const greeting = "hi there";`, newText: `const greeting = "hello";` }],
+    });
+    assertEquals(
+      textOf(result),
+      "Successfully replaced 1 block in f.txt.\n\n" +
+        "edits[0] matched line 2 only after normalising smart quotes; check that nothing else changed (- before, + after):\n" +
+        "- const greeting = \u201Chi there\u201D; // note \u2014 stays  \n" +
+        `+ const greeting = "hello"; // note \u2014 stays  `,
+    );
+  });
+});
+
+Deno.test("a loose edit over several lines names every difference it overlooked", async () => {
+  await inTempDir(async (dir) => {
+    const original = "first\nconst rule = a \u2013 b;  \nx\u00A0=\u00A0\uFF11;   \nkeep\n";
+    const { result, after } = await editFile(dir, original, {
+      edits: [
+        { oldText: "first\n", newText: "kept\n" },
+        { oldText: "const rule = a - b;\nx = 1;", newText: "const rule = a + b;\nx = 2;" },
+      ],
+    });
+    assertEquals(after, "kept\nconst rule = a + b;\nx = 2;\nkeep\n");
+    assertEquals(
+      textOf(result),
+      "Successfully replaced 2 blocks in f.txt.\n\n" +
+        "edits[1] matched lines 2-3 only after normalising Unicode dashes, special spaces, compatibility forms (full-width characters, ligatures and the like) and trailing whitespace; check that nothing else changed (- before, + after):\n" +
+        "- const rule = a \u2013 b;  \n- x\u00A0=\u00A0\uFF11;   \n" +
+        "+ const rule = a + b;\n+ x = 2;",
+    );
+  });
+});
+
+Deno.test("an exact edit says nothing more than how many blocks it replaced", async () => {
+  await inTempDir(async (dir) => {
+    const { result } = await editFile(dir, "a \u201Cb\u201D\n", { edits: [{ oldText: "a", newText: "c" }] });
+    assertEquals(textOf(result), "Successfully replaced 1 block in f.txt.");
+  });
+});
+
+Deno.test("a loose edit never rewrites letters of the file outside the replaced text", async () => {
+  await inTempDir(async (dir) => {
+    // The match begins inside the ligature: keeping the line's start would need half a character.
+    await expectFailure(
+      dir,
+      "let \uFB01x = \u201Ca\u201D;\n",
+      { edits: [{ oldText: `ix = "a";`, newText: `ix = "b";` }] },
+      /^Cannot edit f\.txt: edits\[0\]\.oldText matches line 1 only after normalising, and the match starts or ends inside characters that normalising rewrites, so the rest of that line would change its letters or digits; copy oldText from the file exactly$/,
+    );
+    // On a long line, characters that normalise to more than one (a ligature, a fraction) before the
+    // match stay as they are.
+    const long = `\uFB01 \u00BD ${"x".repeat(5000)} say(\u201Cq\u201D) tail\n`;
+    const { after } = await editFile(dir, long, { edits: [{ oldText: `say("q")`, newText: `say("r")` }] });
+    assertEquals(after, `\uFB01 \u00BD ${"x".repeat(5000)} say("r") tail\n`);
+  });
+});

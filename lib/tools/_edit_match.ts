@@ -12,6 +12,11 @@ export interface Replacement {
   text: string;
   /** True when only the tolerant pass found the old text. */
   tolerant: boolean;
+  /**
+   * For a tolerant match: what differed between the old text and the file, in words (`"smart
+   * quotes"`, `"trailing whitespace"`), in a fixed order.
+   */
+  normalised?: string[];
 }
 
 /** The result of looking for one `oldText`. */
@@ -22,6 +27,11 @@ export type MatchOutcome =
    * whether other lines hold matches too.
    */
   | { kind: "ambiguous"; count: number; lines: number[]; more: boolean }
+  /**
+   * Found only after normalising, at a place where keeping the rest of line `line` (1-based) as it is
+   * was not possible, and rewriting it would change its letters or digits.
+   */
+  | { kind: "unsafe"; line: number }
   | { kind: "missing" };
 
 /** The region of a file most similar to a text that was not found. Lines are 1-based. */
@@ -59,6 +69,53 @@ export function normalizeChars(text: string): string {
     .replace(DOUBLE_QUOTES, '"')
     .replace(DASHES, "-")
     .replace(SPACES, " ");
+}
+
+/** The letters and digits of a text, in order: what a normalisation outside the edit must not change. */
+function lettersAndDigits(text: string): string {
+  return text.replace(/[^\p{L}\p{N}]+/gu, "");
+}
+
+const COMPARED: readonly [string, RegExp][] = [
+  ["smart quotes", /[\u2018\u2019\u201A\u201B\u201C\u201D\u201E\u201F]/g],
+  ["Unicode dashes", DASHES],
+  ["special spaces", SPACES],
+];
+
+function tally(text: string, pattern: RegExp): string {
+  return (text.match(pattern) ?? []).sort().join("");
+}
+
+/** The characters of `text` that NFKC rewrites and the other classes do not cover, sorted. */
+function compatibilityChars(text: string): string {
+  const found: string[] = [];
+  for (const char of text) {
+    if (char.charCodeAt(0) < 0x80 || char.normalize("NFKC") === char) continue;
+    if (COMPARED.some(([, pattern]) => char.match(pattern) !== null)) continue;
+    found.push(char);
+  }
+  return found.sort().join("");
+}
+
+function trailingSpace(text: string): string {
+  return text.split("\n").map((line) => line.slice(line.trimEnd().length)).join("\n");
+}
+
+/**
+ * What tells the file's text `found` from the text the model gave, `given`, when they are equal in
+ * tolerant form: the kinds of character each holds a different number of, and trailing whitespace.
+ * @example whatDiffered("a \u2014 \u201Cb\u201D", 'a - "b"') // ["smart quotes", "Unicode dashes"]
+ */
+export function whatDiffered(found: string, given: string): string[] {
+  const kinds: string[] = [];
+  for (const [name, pattern] of COMPARED) {
+    if (tally(found, pattern) !== tally(given, pattern)) kinds.push(name);
+  }
+  if (compatibilityChars(found) !== compatibilityChars(given)) {
+    kinds.push("compatibility forms (full-width characters, ligatures and the like)");
+  }
+  if (trailingSpace(found) !== trailingSpace(given)) kinds.push("trailing whitespace");
+  return kinds;
 }
 
 /** One line in tolerant form: {@link normalizeChars} without trailing whitespace. */
@@ -107,10 +164,31 @@ export function lineIndexAt(starts: readonly number[], offset: number): number {
   return low;
 }
 
+/**
+ * Where the tolerant form of `line` reaches `length` units, found by normalising one code point at a
+ * time (linear), from the start or, with `fromEnd`, from the end; -1 when no code point ends there.
+ */
+function walkTo(line: string, length: number, fromEnd: boolean): number {
+  const chars = [...line];
+  let produced = 0;
+  let offset = fromEnd ? line.length : 0;
+  if (produced === length) return offset;
+  for (let i = 0; i < chars.length; i++) {
+    const char = chars[fromEnd ? chars.length - 1 - i : i];
+    produced += normalizeChars(char).length;
+    offset += fromEnd ? -char.length : char.length;
+    if (produced === length) return offset;
+    if (produced > length) return -1;
+  }
+  return -1;
+}
+
 /** Where in `line` a prefix whose tolerant form is `wanted` ends, or -1 if no cut gives it. */
 function prefixEnd(line: string, wanted: string): number {
-  if (line.length > MAX_MAPPED_LINE) return -1;
   if (normalizeChars(line.slice(0, wanted.length)) === wanted) return wanted.length;
+  const cut = walkTo(line, wanted.length, false);
+  if (cut >= 0 && normalizeChars(line.slice(0, cut)) === wanted) return cut;
+  if (line.length > MAX_MAPPED_LINE) return -1;
   for (let k = 0; k <= line.length; k++) {
     if (normalizeChars(line.slice(0, k)) === wanted) return k;
   }
@@ -119,9 +197,12 @@ function prefixEnd(line: string, wanted: string): number {
 
 /** Where in `line` a suffix whose tolerant form is `wanted` starts, or -1 if no cut gives it. */
 function suffixStart(line: string, wanted: string): number {
-  if (line.length > MAX_MAPPED_LINE) return -1;
-  const guess = line.trimEnd().length - wanted.length;
+  const trimmed = line.trimEnd();
+  const guess = trimmed.length - wanted.length;
   if (guess >= 0 && normalizeLine(line.slice(guess)) === wanted) return guess;
+  const cut = walkTo(trimmed, wanted.length, true);
+  if (cut >= 0 && normalizeLine(line.slice(cut)) === wanted) return cut;
+  if (line.length > MAX_MAPPED_LINE) return -1;
   for (let k = line.length; k >= 0; k--) {
     if (normalizeLine(line.slice(k)) === wanted) return k;
   }
@@ -220,7 +301,19 @@ export class EditMatcher {
         suffix = rest;
       }
     }
-    return { kind: "found", replacement: { start, end, text: prefix + newText + suffix, tolerant: true } };
+    // A part of a line kept in tolerant form (no cut of the original gives it) must not change the
+    // file's letters or digits: its quotes, dashes and spaces may change, its words may not.
+    if (prefix !== "" && lettersAndDigits(lines[first]) !== lettersAndDigits(normLines[first])) {
+      return { kind: "unsafe", line: first + 1 };
+    }
+    if (suffix !== "" && lettersAndDigits(lines[last]) !== lettersAndDigits(normLines[last])) {
+      return { kind: "unsafe", line: last + 1 };
+    }
+    const normalised = whatDiffered(this.#content.slice(start, end), prefix + oldText + suffix);
+    return {
+      kind: "found",
+      replacement: { start, end, text: prefix + newText + suffix, tolerant: true, normalised },
+    };
   }
 
   /**

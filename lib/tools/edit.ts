@@ -23,6 +23,8 @@ const DIFF_CONTEXT = 3;
 const HINT_LINES = 30;
 /** Characters of each quoted line. */
 const HINT_LINE_CHARS = 200;
+/** Lines of each side shown for a loose match. */
+const LOOSE_LINES = 8;
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -238,13 +240,50 @@ export function unifiedDiff(
   return { diff: out.join("\n"), firstChangedLine };
 }
 
+function listWords(words: readonly string[]): string {
+  return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
+}
+
+function cutLine(line: string): string {
+  return line.length > HINT_LINE_CHARS ? `${line.slice(0, HINT_LINE_CHARS)}...` : line;
+}
+
+/**
+ * What the model is told about an entry that matched only in tolerant form: which differences were
+ * overlooked, and the lines it touched before and after, so that it can check that no string literal
+ * or name changed with them.
+ */
+function looseNote(lf: string, index: number, r: Replacement): string {
+  const starts = lineStarts(lf);
+  const first = lineIndexAt(starts, r.start);
+  const last = lineIndexAt(starts, r.end > r.start ? r.end - 1 : r.start);
+  const lineEnd = last + 1 < starts.length ? starts[last + 1] - 1 : lf.length;
+  const stop = Math.max(lineEnd, r.end);
+  let before = lf.slice(starts[first], stop);
+  let after = lf.slice(starts[first], r.start) + r.text + lf.slice(r.end, stop);
+  if (before.endsWith("\n") && after.endsWith("\n")) {
+    before = before.slice(0, -1);
+    after = after.slice(0, -1);
+  }
+  const side = (mark: string, text: string) => {
+    const lines = text.split("\n");
+    const shown = lines.slice(0, LOOSE_LINES).map((line) => `${mark} ${cutLine(line)}`);
+    if (lines.length > LOOSE_LINES) shown.push(`${mark} ... (${lines.length - LOOSE_LINES} more lines)`);
+    return shown;
+  };
+  const where = first === last ? `line ${first + 1}` : `lines ${first + 1}-${last + 1}`;
+  const what = listWords(r.normalised?.length ? r.normalised : ["Unicode variants"]);
+  return [
+    `edits[${index}] matched ${where} only after normalising ${what}; check that nothing else changed (- before, + after):`,
+    ...side("-", before),
+    ...side("+", after),
+  ].join("\n");
+}
+
 function quoteRegion(lines: readonly string[], startLine: number): string {
   const shown = lines.slice(0, HINT_LINES);
   const width = String(startLine + shown.length - 1).length;
-  const quoted = shown.map((line, i) => {
-    const cut = line.length > HINT_LINE_CHARS ? `${line.slice(0, HINT_LINE_CHARS)}...` : line;
-    return `${String(startLine + i).padStart(width)} | ${cut}`;
-  });
+  const quoted = shown.map((line, i) => `${String(startLine + i).padStart(width)} | ${cutLine(line)}`);
   if (lines.length > shown.length) quoted.push(`... (${lines.length - shown.length} more lines)`);
   return quoted.join("\n");
 }
@@ -354,6 +393,11 @@ export const editTool: Tool = {
         located.push({ index, replacement: outcome.replacement });
         continue;
       }
+      if (outcome.kind === "unsafe") {
+        throw new Error(
+          `Cannot edit ${path}: edits[${index}].oldText matches line ${outcome.line} only after normalising, and the match starts or ends inside characters that normalising rewrites, so the rest of that line would change its letters or digits; copy oldText from the file exactly`,
+        );
+      }
       if (outcome.kind === "ambiguous") {
         const where = outcome.lines.length === 1 ? "line" : "lines";
         const more = outcome.more ? ", ..." : "";
@@ -414,7 +458,11 @@ export const editTool: Tool = {
     }
     const { diff, firstChangedLine } = unifiedDiff(decoded.lf, replacements, { path });
     const tolerant = replacements.filter((r) => r.tolerant).length;
-    return textResult(`Successfully replaced ${plural(edits.length, "block")} in ${path}.`, {
+    const loose = located.filter((l) => l.replacement.tolerant)
+      .sort((a, b) => a.index - b.index)
+      .map((l) => looseNote(decoded.lf, l.index, l.replacement));
+    const done = `Successfully replaced ${plural(edits.length, "block")} in ${path}.`;
+    return textResult(loose.length > 0 ? `${done}\n\n${loose.join("\n\n")}` : done, {
       path: absolute,
       diff,
       firstChangedLine,
