@@ -575,3 +575,28 @@ Deno.test("--max-turns stops a headless run after that many model calls with exi
     assertStringIncludes(result.stderr, "Stopped after 2 model calls (--max-turns 2)");
   });
 });
+
+Deno.test("a background process a command started does not outlive nanocode", async () => {
+  await withMock(async (mock, env) => {
+    const cwd = await Deno.makeTempDir();
+    mock.push(
+      {
+        toolCalls: [{
+          name: "bash",
+          arguments: { command: "sleep 120 > /dev/null 2>&1 & echo $! > bg.pid" },
+        }],
+      },
+      { text: "started a server" },
+    );
+    const result = await runMain(["-p", "start it"], { env, cwd });
+    assertEquals(result.code, 0, result.stderr);
+    const pid = Number((await Deno.readTextFile(`${cwd}/bg.pid`)).trim());
+    // runMain returned once nanocode exited: the process must already be gone (or a zombie).
+    const state = await Deno.readTextFile(`/proc/${pid}/stat`).then(
+      (s) => s.slice(s.lastIndexOf(")") + 2)[0],
+      () => "gone",
+    );
+    assert(state === "gone" || state === "Z", `process ${pid} is still ${state}`);
+    await Deno.remove(cwd, { recursive: true });
+  });
+});

@@ -249,7 +249,10 @@ Deno.test("bash returns promptly when a background process keeps the output pipe
         run(bashTool, { command: "sleep 100 & echo $! > pid; echo started" }, { cwd: dir }),
       );
       pid = await readPid(join(dir, "pid"));
-      assertEquals(textOf(result), "started");
+      assertEquals(
+        textOf(result),
+        "started\n\n[Processes this command started in the background are still running; nanocode stops them when it exits.]",
+      );
       assert(isRunning(pid), "the background process should be left running");
     } finally {
       pid ??= await readPid(join(dir, "pid")).catch(() => undefined);
@@ -490,4 +493,64 @@ Deno.test("bash folds a timeout sent as a numeric string into a number", () => {
 
 Deno.test("bash declares that it needs the run permission", () => {
   assertEquals([...bashTool.permissions], ["run"]);
+});
+
+Deno.test("bash strips terminal escapes and keeps the last frame of a redrawn line; the saved log keeps the bytes", async () => {
+  await withTempDir(async (dir) => {
+    const result = await run(createBashTool({ tempDir: dir }), {
+      command: String.raw`printf '\033[31mred\033[0m plain \033]0;title\007done\n10%%\r50%%\r100%%\n'`,
+    });
+    assertEquals(textOf(result), "red plain done\n100%");
+    const big = await run(createBashTool({ tempDir: dir }), {
+      command: String.raw`for i in $(seq 1 3000); do printf '\033[32mline %d\033[0m\n' $i; done`,
+    });
+    assertStringIncludes(textOf(big), "line 3000\n");
+    assert(!textOf(big).includes("\x1b"));
+    const saved = await Deno.readTextFile(String(big.details?.fullOutputPath));
+    assertStringIncludes(saved, "\x1b[32mline 1\x1b[0m\n");
+  });
+});
+
+Deno.test("bash has a default timeout from NANOCODE_BASH_TIMEOUT, and a call's own timeout wins", async () => {
+  const started = Date.now();
+  const error = await toolError(bashTool.execute({ command: "sleep 30" }, {
+    cwd: Deno.cwd(),
+    signal: new AbortController().signal,
+    update: () => {},
+    env: (name) => (name === "NANOCODE_BASH_TIMEOUT" ? "1" : undefined),
+  }));
+  assertStringIncludes(error.message, "Command timed out after 1 second");
+  assert(Date.now() - started < 10_000);
+  const own = await run(bashTool, { command: "sleep 1.2; echo slept", timeout: 5 });
+  assertEquals(textOf(own), "slept");
+  assertStringIncludes(bashTool.description, "default 600 (NANOCODE_BASH_TIMEOUT), at most 3600");
+});
+
+Deno.test("background processes a command started are stopped, and its logs removed, when nanocode exits", async () => {
+  await withTempDir(async (dir) => {
+    const script = `${dir}/run.ts`;
+    await Deno.writeTextFile(
+      script,
+      `import { bashTool } from ${JSON.stringify(new URL("../lib/tools/bash.ts", import.meta.url).href)};
+import { cleanUp } from ${JSON.stringify(new URL("../lib/proc/mod.ts", import.meta.url).href)};
+const ctx = { cwd: ${JSON.stringify(dir)}, signal: new AbortController().signal, update: () => {} };
+await bashTool.execute({ command: "sleep 60 > /dev/null 2>&1 & echo $! > pid" }, ctx);
+const big = await bashTool.execute({ command: "seq 1 5000" }, ctx);
+console.log(big.details?.fullOutputPath);
+await cleanUp({ graceMs: 2000 });
+`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", script],
+      stdout: "piped",
+      stderr: "piped",
+    })
+      .output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertEquals(out.code, 0, stderr);
+    const log = new TextDecoder().decode(out.stdout).trim();
+    const pid = await readPid(join(dir, "pid"));
+    await assertGone(pid);
+    assertEquals(await Deno.stat(log).then(() => "exists", () => "removed"), "removed");
+  });
 });

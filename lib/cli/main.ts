@@ -7,6 +7,7 @@
 import { type CliOptions, HELP, parseCli } from "./args.ts";
 import { ConfigError, UsageError, VERSION } from "../core/mod.ts";
 import { readEnv } from "../config/env.ts";
+import { cleanUp } from "../proc/leftovers.ts";
 
 /** The process streams and environment a run uses; tests may replace them. */
 export interface CliIo {
@@ -57,18 +58,19 @@ export async function main(args: string[], io: CliIo = processIo()): Promise<num
   try {
     return await run(args, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      await writeLine(io.stderr, `nanocode: ${error.message}`);
-      return 2;
-    }
-    if (error instanceof ConfigError) {
-      await writeLine(io.stderr, `nanocode: ${error.message}`);
-      return 1;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    await writeLine(io.stderr, `nanocode: ${message.split("\n")[0]}`);
-    return 1;
+    return await reportError(error, io);
+  } finally {
+    // Whatever way the run ended: background jobs its commands started are stopped, their logs removed.
+    await cleanUp();
   }
+}
+
+/** Writes an error as one line and returns its exit code: 2 for usage, 1 otherwise. */
+async function reportError(error: unknown, io: CliIo): Promise<number> {
+  const message = error instanceof Error ? error.message : String(error);
+  const line = error instanceof UsageError || error instanceof ConfigError ? message : message.split("\n")[0];
+  await writeLine(io.stderr, `nanocode: ${line}`);
+  return error instanceof UsageError ? 2 : 1;
 }
 
 async function run(args: string[], io: CliIo): Promise<number> {

@@ -14,3 +14,4 @@ export * from "./errors.ts";
 export * from "./truncate.ts";
 export * from "./version.ts";
 export * from "./format.ts";
+export * from "./terminal_text.ts";

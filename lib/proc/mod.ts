@@ -5,3 +5,4 @@
  */
 
 export * from "./process_group.ts";
+export * from "./leftovers.ts";

@@ -10,13 +10,28 @@ import {
   formatSize,
   MAX_BYTES,
   MAX_LINES,
+  plainTerminalText,
   textResult,
   type Tool,
   type ToolContext,
   ToolError,
   truncateTail,
 } from "../core/mod.ts";
-import { drainPumps, pump, spawnGroupLeader, stopGroup } from "../proc/mod.ts";
+import {
+  drainPumps,
+  forgetGroup,
+  groupAlive,
+  keepFile,
+  keepGroup,
+  pump,
+  spawnGroupLeader,
+  stopGroup,
+} from "../proc/mod.ts";
+
+/** Seconds a command may run when neither the call nor `NANOCODE_BASH_TIMEOUT` says otherwise. */
+export const DEFAULT_TIMEOUT_SECONDS = 600;
+/** The longest `timeout` a call may ask for, in seconds; larger values are lowered to it. */
+export const MAX_TIMEOUT_SECONDS = 3600;
 
 /**
  * The script `bash -c` runs, with the model's command as `$1`: merge stderr into stdout, load mise's
@@ -107,16 +122,20 @@ export function createBashTool(options: BashToolOptions = {}): Tool {
       `stdin is closed. The output is cut to its last ${MAX_LINES} lines or ${
         MAX_BYTES / 1024
       }KB, whichever ` +
-      "comes first; when cut, the whole output is saved to a temp file whose path is given. `timeout` is in " +
-      "seconds and optional (no timeout by default). Redirect the output of background processes " +
-      "(`cmd > log 2>&1 &`): output written after the command ends is not captured.",
+      "comes first; when cut, the whole output is saved to a temp file whose path is given. Colours and " +
+      "other terminal escapes are removed, and of a line redrawn with carriage returns (a progress bar) " +
+      `only its last state is kept. \`timeout\` is in seconds: default ${DEFAULT_TIMEOUT_SECONDS} ` +
+      `(NANOCODE_BASH_TIMEOUT), at most ${MAX_TIMEOUT_SECONDS}. Background processes (\`cmd > log 2>&1 &\`) ` +
+      "keep running until nanocode exits; redirect their output, since output written after the command " +
+      "ends is not captured.",
     parameters: {
       type: "object",
       properties: {
         command: { type: "string", description: "The bash command to run." },
         timeout: {
           type: "number",
-          description: "Seconds before the command is killed (optional, no default).",
+          description:
+            `Seconds before the command is killed (default ${DEFAULT_TIMEOUT_SECONDS}, at most ${MAX_TIMEOUT_SECONDS}).`,
         },
       },
       required: ["command"],
@@ -144,7 +163,7 @@ async function runBash(args: Record<string, unknown>, ctx: ToolContext, options:
       "Cannot run bash: `command` must be a non-empty string; pass the shell command to run",
     );
   }
-  const timeout = parseTimeout(args.timeout);
+  const timeout = parseTimeout(args.timeout) ?? defaultTimeout(ctx.env);
   if (ctx.signal.aborted) throw new ToolError("Command aborted", { aborted: true });
 
   const started = Date.now();
@@ -166,6 +185,8 @@ async function runBash(args: Record<string, unknown>, ctx: ToolContext, options:
   } catch (error) {
     throw await describeSpawnError(error, ctx.cwd);
   }
+  // Background jobs it starts stay in its group: kept until nanocode exits, then stopped.
+  keepGroup(child.pid);
 
   const decoders: TextDecoder[] = [];
   const pumps = [child.stdout, child.stderr].map((stream) => {
@@ -201,6 +222,8 @@ async function runBash(args: Record<string, unknown>, ctx: ToolContext, options:
   }
   for (const decoder of decoders) output.addText(decoder.decode());
   await output.close();
+  const background = stopped === undefined && groupAlive(child.pid);
+  if (!background) forgetGroup(child.pid);
 
   const summary = output.summary();
   const details: Record<string, unknown> = {
@@ -209,7 +232,11 @@ async function runBash(args: Record<string, unknown>, ctx: ToolContext, options:
     truncated: summary.truncated,
     ...(output.path && !output.fileError ? { fullOutputPath: output.path } : {}),
   };
-  const shown = summary.text;
+  const shown = background
+    ? `${summary.text}${
+      summary.text ? "\n\n" : ""
+    }[Processes this command started in the background are still running; nanocode stops them when it exits.]`
+    : summary.text;
   const withEnd = (end: string) => shown === "" ? end : `${shown}\n\n${end}`;
   if (stopped === "timeout") {
     const seconds = `${timeout} second${timeout === 1 ? "" : "s"}`;
@@ -220,17 +247,23 @@ async function runBash(args: Record<string, unknown>, ctx: ToolContext, options:
   return textResult(shown === "" ? "(no output)" : shown, details);
 }
 
-/** Seconds from the `timeout` argument; undefined (no timeout) when absent, zero or negative. */
+/** Seconds from the `timeout` argument (capped); undefined when absent, zero or negative. */
 function parseTimeout(value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value)) {
     throw new TypeError(
       `Cannot run bash: \`timeout\` must be a number of seconds, not ${
         JSON.stringify(value)
-      }; leave it out to wait until the command ends`,
+      }; leave it out for the default of ${DEFAULT_TIMEOUT_SECONDS}`,
     );
   }
-  return value > 0 ? value : undefined;
+  return value > 0 ? Math.min(value, MAX_TIMEOUT_SECONDS) : undefined;
+}
+
+/** `NANOCODE_BASH_TIMEOUT` in seconds when it is a positive number, else the default. */
+function defaultTimeout(env: ToolContext["env"]): number {
+  const value = Number(env?.("NANOCODE_BASH_TIMEOUT")?.trim() || NaN);
+  return Number.isFinite(value) && value > 0 ? Math.min(value, MAX_TIMEOUT_SECONDS) : DEFAULT_TIMEOUT_SECONDS;
 }
 
 async function describeSpawnError(error: unknown, cwd: string): Promise<Error> {
@@ -337,10 +370,11 @@ class CommandOutput {
   /** The text the model sees (tail plus a truncation note; empty when there was no output). */
   summary(): { text: string; truncated: boolean } {
     const totalLines = this.#lines();
-    if (this.#tail === "") return { text: "", truncated: false };
-    const kept = truncateTail(this.#tail);
+    const tail = plainTerminalText(this.#tail);
+    if (tail === "") return { text: "", truncated: false };
+    const kept = truncateTail(tail);
     if (!kept.truncated && this.#bytes <= MAX_BYTES && totalLines <= MAX_LINES) {
-      return { text: this.#tail.replace(/\n$/, ""), truncated: false };
+      return { text: tail.replace(/\n$/, ""), truncated: false };
     }
     const where = this.path && !this.fileError
       ? `Full output: ${this.path}`
@@ -373,6 +407,7 @@ class CommandOutput {
           prefix: "nanocode-bash-",
           suffix: ".log",
         });
+        keepFile(this.path);
         this.#file = await Deno.open(this.path, { write: true });
       } catch (error) {
         this.fileError = error instanceof Error ? error.message : String(error);
@@ -407,7 +442,7 @@ class CommandOutput {
   #sendUpdate(): void {
     if (this.#closed) return;
     this.#lastUpdate = Date.now();
-    const text = truncateTail(this.#tail, UPDATE_LIMITS).text;
+    const text = plainTerminalText(truncateTail(this.#tail, UPDATE_LIMITS).text);
     if (text === "") return;
     try {
       this.#options.update(text);
