@@ -29,11 +29,15 @@ export function formatToolCall(name: string, args: unknown, options: { maxValue?
 }
 
 /**
- * The first line of a tool's result and how many more lines it has: `first line … +12 lines`.
+ * The first line of a tool's result and how many more lines it has: `first line … +12 lines`. A
+ * result cut to a window (its last line a `[Showing lines S-E of T…]` note) says which lines of how
+ * many it shows: `98001 … lines 98001-100000 of 100000`.
  */
 export function summarizeResult(text: string, options: { max?: number } = {}): string {
   const lines = text.replace(/\n+$/, "").split("\n");
   const first = oneLine(lines[0] ?? "", options.max ?? 100);
+  const window = lines.length > 1 ? /^\[Showing lines (\d+-\d+ of \d+)\b/.exec(lines.at(-1)!) : null;
+  if (window) return `${first} … lines ${window[1]}`;
   const more = lines.length - 1;
   return more > 0 ? `${first} … +${more} line${more > 1 ? "s" : ""}` : first;
 }
