@@ -467,3 +467,13 @@ Deno.test("a loose edit never rewrites letters of the file outside the replaced 
     assertEquals(after, `\uFB01 \u00BD ${"x".repeat(5000)} say("r") tail\n`);
   });
 });
+
+Deno.test("edit names a UTF-16 file for what it is rather than calling it binary", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeFile(join(dir, "f.txt"), new Uint8Array([0xff, 0xfe, 0x61, 0x00, 0x0a, 0x00]));
+    await assertRejects(
+      () => editTool.execute({ path: "f.txt", edits: [{ oldText: "a", newText: "b" }] }, context(dir)),
+      /^Cannot edit f\.txt: it is UTF-16 text, and edit changes UTF-8 files only; use write to replace the whole file \(written as UTF-8\), or bash \(iconv\) to convert it$/,
+    );
+  });
+});

@@ -267,3 +267,43 @@ Deno.test("read does nothing once the signal is aborted", async () => {
     assert(failed, "read should reject after an abort");
   });
 });
+
+function utf16(text: string, endian: "le" | "be"): Uint8Array {
+  const bytes = new Uint8Array(2 + text.length * 2);
+  bytes.set(endian === "le" ? [0xff, 0xfe] : [0xfe, 0xff]);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    const [a, b] = endian === "le" ? [unit & 0xff, unit >> 8] : [unit >> 8, unit & 0xff];
+    bytes[2 + i * 2] = a;
+    bytes[3 + i * 2] = b;
+  }
+  return bytes;
+}
+
+Deno.test("read shows a UTF-16 file with a byte-order mark as text and says how it was decoded", async () => {
+  await inTempDir(async (dir) => {
+    await Deno.writeFile(join(dir, "le.txt"), utf16("caf\u00E9\r\nline two\r\n", "le"));
+    await Deno.writeFile(join(dir, "be.txt"), utf16("\u4F60\u597D\n", "be"));
+    assertEquals(
+      await read(dir, { path: "le.txt" }),
+      "caf\u00E9\r\nline two\r\n\n[UTF-16LE text with a byte-order mark, shown decoded; edit changes UTF-8 files only]",
+    );
+    assertEquals(
+      await read(dir, { path: "be.txt" }),
+      "\u4F60\u597D\n\n[UTF-16BE text with a byte-order mark, shown decoded; edit changes UTF-8 files only]",
+    );
+    const long = Array.from({ length: 3000 }, (_, i) => `row ${i + 1}`).join("\n");
+    await Deno.writeFile(join(dir, "long.txt"), utf16(long, "le"));
+    const text = await read(dir, { path: "long.txt", offset: 2999 });
+    assertEquals(
+      text,
+      "row 2999\nrow 3000\n\n[UTF-16LE text with a byte-order mark, shown decoded; edit changes UTF-8 files only]",
+    );
+    const first = await read(dir, { path: "long.txt" });
+    assert(
+      first.endsWith(
+        "row 2000\n\n[UTF-16LE text with a byte-order mark, shown decoded; edit changes UTF-8 files only]\n[Showing lines 1-2000 of 3000. Use offset=2001 to continue.]",
+      ),
+    );
+  });
+});

@@ -304,7 +304,13 @@ async function readForEdit(absolute: string, path: string, signal: AbortSignal):
   }
   const head = bytes.subarray(0, SNIFF_BYTES);
   if (looksBinary(head)) {
-    throw new Error(`Cannot edit ${path}: it is a binary file (${describeBinary(head)}), not text`);
+    const kind = describeBinary(head);
+    if (kind === "UTF-16 text") {
+      throw new Error(
+        `Cannot edit ${path}: it is UTF-16 text, and edit changes UTF-8 files only; use write to replace the whole file (written as UTF-8), or bash (iconv) to convert it`,
+      );
+    }
+    throw new Error(`Cannot edit ${path}: it is a binary file (${kind}), not text`);
   }
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);

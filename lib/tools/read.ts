@@ -6,7 +6,7 @@
 
 import { Buffer } from "node:buffer";
 import { formatSize, MAX_BYTES, MAX_LINES, truncateHead } from "../core/truncate.ts";
-import { textResult, type Tool, type ToolResult } from "../core/tool.ts";
+import { textResult, textResult as plainResult, type Tool, type ToolResult } from "../core/tool.ts";
 import { fileToolError } from "./_atomic_write.ts";
 import { describeBinary, looksBinary, SNIFF_BYTES, sniffImage } from "./_file_type.ts";
 import { resolvePath } from "./_path.ts";
@@ -60,8 +60,44 @@ interface Scan {
  * Streams the file once: keeps the bytes of lines `start` to `start + maxLines - 1` (bounded by the
  * byte limit), and counts every line so the notes can say how many there are.
  */
+/** The UTF-8 bytes of a file after its first block, a chunk at a time; null at the end. */
+type ChunkSource = () => Promise<Uint8Array | null>;
+
+function fileChunks(file: Deno.FsFile): ChunkSource {
+  const buffer = new Uint8Array(CHUNK_BYTES);
+  return async () => {
+    const n = await file.read(buffer);
+    return n === null ? null : buffer.subarray(0, n);
+  };
+}
+
+/** The byte-order mark's encoding of a UTF-16 file, or null. */
+function utf16Encoding(head: Uint8Array): "utf-16le" | "utf-16be" | null {
+  if (head[0] === 0xff && head[1] === 0xfe) return "utf-16le";
+  if (head[0] === 0xfe && head[1] === 0xff) return "utf-16be";
+  return null;
+}
+
+/** A UTF-16 file as UTF-8: its decoded first block, and a source for the rest. */
+function transcoded(file: Deno.FsFile, head: Uint8Array, encoding: string): [Uint8Array, ChunkSource] {
+  const decoder = new TextDecoder(encoding);
+  const encoder = new TextEncoder();
+  const raw = fileChunks(file);
+  let done = false;
+  const next: ChunkSource = async () => {
+    if (done) return null;
+    const chunk = await raw();
+    if (chunk === null) {
+      done = true;
+      return encoder.encode(decoder.decode());
+    }
+    return encoder.encode(decoder.decode(chunk, { stream: true }));
+  };
+  return [encoder.encode(decoder.decode(head, { stream: true })), next];
+}
+
 async function scanText(
-  file: Deno.FsFile,
+  next: ChunkSource,
   head: Uint8Array,
   options: { start: number; maxLines: number; signal: AbortSignal },
 ): Promise<Scan> {
@@ -112,12 +148,11 @@ async function scanText(
   };
 
   consume(head);
-  const buffer = new Uint8Array(CHUNK_BYTES);
   while (true) {
     signal.throwIfAborted();
-    const n = await file.read(buffer);
-    if (n === null) break;
-    consume(buffer.subarray(0, n));
+    const chunk = await next();
+    if (chunk === null) break;
+    consume(chunk);
   }
   const unterminated = lastByte !== -1 && lastByte !== NEWLINE;
   return {
@@ -152,14 +187,22 @@ async function readImage(
 }
 
 async function readText(
-  file: Deno.FsFile,
+  next: ChunkSource,
   head: Uint8Array,
-  options: { path: string; absolute: string; offset?: number; limit?: number; signal: AbortSignal },
+  options: {
+    path: string;
+    absolute: string;
+    offset?: number;
+    limit?: number;
+    signal: AbortSignal;
+    /** Said after the text: how a file not in UTF-8 was decoded. */
+    encodingNote?: string;
+  },
 ): Promise<ToolResult> {
   const { path, absolute, offset, limit, signal } = options;
   const start = Math.max(offset ?? 1, 1);
   const maxLines = Math.min(limit ?? MAX_LINES, MAX_LINES);
-  const scan = await scanText(file, head, { start, maxLines, signal });
+  const scan = await scanText(next, head, { start, maxLines, signal });
   const total = scan.totalLines;
   if (start > total) {
     throw new RangeError(
@@ -169,6 +212,13 @@ async function readText(
     );
   }
   const details: Record<string, unknown> = { path: absolute, totalLines: total, startLine: start };
+  const textResult = (text: string, more: Record<string, unknown>) => {
+    if (options.encodingNote === undefined) return plainResult(text, more);
+    // The note goes before any note on how to continue, which stays last.
+    const cut = /\n\n(\[[^\n]*\])$/.exec(text);
+    const body = cut ? text.slice(0, cut.index) : text.replace(/\n$/, "");
+    return plainResult(`${body}\n\n[${options.encodingNote}]${cut ? `\n${cut[1]}` : ""}`, more);
+  };
 
   if (scan.firstLineBytes > MAX_BYTES) {
     const command = `sed -n '${start}p' ${shellQuote(absolute)} | head -c ${MAX_BYTES}`;
@@ -271,6 +321,28 @@ export const readTool: Tool = {
       }
       const mime = sniffImage(head);
       if (mime) return await readImage(absolute, { path, mime, size: info.size, signal: ctx.signal });
+      const utf16 = utf16Encoding(head);
+      if (utf16 !== null && head.length === 2) {
+        return textResult(`The file ${path} is empty (it holds only a UTF-16 byte-order mark).`, {
+          path: absolute,
+          totalLines: 0,
+          empty: true,
+        });
+      }
+      if (utf16 !== null) {
+        const [text, next] = transcoded(file, head, utf16);
+        if (!text.includes(0)) {
+          const name = utf16 === "utf-16le" ? "UTF-16LE" : "UTF-16BE";
+          return await readText(next, text, {
+            path,
+            absolute,
+            offset,
+            limit,
+            signal: ctx.signal,
+            encodingNote: `${name} text with a byte-order mark, shown decoded; edit changes UTF-8 files only`,
+          });
+        }
+      }
       if (looksBinary(head)) {
         throw new Error(
           `Cannot read ${path}: it is a binary file (${describeBinary(head)}, ${
@@ -279,7 +351,7 @@ export const readTool: Tool = {
             "inspect it with bash (e.g. file, xxd | head) if you need to",
         );
       }
-      return await readText(file, head, { path, absolute, offset, limit, signal: ctx.signal });
+      return await readText(fileChunks(file), head, { path, absolute, offset, limit, signal: ctx.signal });
     } catch (error) {
       throw fileToolError(error, { action: "read", path, signal: ctx.signal });
     } finally {
