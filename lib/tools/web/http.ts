@@ -44,7 +44,9 @@ export function requestSignal(signal: AbortSignal, seconds: number): RequestSign
 
 /**
  * Turns a failed request into one line for the model. A host that a narrowed `--allow-net` leaves out
- * is named together with the flag that would allow it.
+ * is named together with the flag that would allow it; a host that cannot be found, a refused
+ * connection and an unreachable network are each named as such, with advice that fits who chose the
+ * address (the model, for webfetch; the tool, for websearch's service).
  * @example
  * ```ts
  * describeNetError(new Deno.errors.NotCapable("…"), { action: "fetch https://a.dev/", url: new URL("https://a.dev/") });
@@ -69,8 +71,58 @@ export function describeNetError(
     );
   }
   if (request?.signal.aborted) return new Error(`Cannot ${action}: the request was aborted`);
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(`Cannot ${action}: ${oneLine(message)}; check the URL and that the host is reachable`);
+  const message = causeChain(error);
+  // Whether the model named this address (webfetch) or the tool chose it (websearch's service).
+  const given = action.includes(url.href);
+  const port = url.port || (url.protocol === "https:" ? "443" : "80");
+  if (
+    /dns error|failed to lookup address|name or service not known|nodename nor servname|no address associated/i
+      .test(message)
+  ) {
+    return new Error(
+      `Cannot ${action}: the host ${url.hostname} could not be found (its DNS lookup failed); ` +
+        (given
+          ? "check the host name in the URL, and that this machine is online"
+          : "this machine looks offline or cannot resolve names; check its network connection and retry"),
+    );
+  }
+  if (/connection refused|os error 111\b/i.test(message)) {
+    return new Error(
+      `Cannot ${action}: ${url.host} refused the connection (nothing is listening on port ${port}); ` +
+        (given ? "check the URL's host and port, or whether the server is running" : "retry later"),
+    );
+  }
+  if (/network is unreachable|no route to host|os error 10[13]\b|os error 113\b/i.test(message)) {
+    return new Error(
+      `Cannot ${action}: the network is unreachable from this machine (no route to ${url.hostname}); check its network connection and retry`,
+    );
+  }
+  if (/certificate/i.test(message)) {
+    return new Error(
+      `Cannot ${action}: the TLS certificate of ${url.hostname} was not accepted (${oneLine(message)}); ` +
+        "the connection is not safe to use, so nothing was read",
+    );
+  }
+  return new Error(
+    `Cannot ${action}: ${oneLine(message)}; ` +
+      (given ? "check the URL and that the host is reachable" : "check the network connection and retry"),
+  );
+}
+
+/**
+ * The messages of an error and its causes, joined: Deno's fetch throws "fetch failed" and keeps the
+ * reason (a DNS failure, a refused connection) in `cause`.
+ */
+function causeChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && e !== null && parts.length < 5; e = (e as Error).cause) {
+    const text = e instanceof Error ? e.message : String(e);
+    if (text !== "" && !parts.includes(text)) parts.push(text);
+    if (!(e instanceof Error)) break;
+  }
+  // "fetch failed" says nothing its cause does not; keep the cause alone when there is one.
+  if (parts.length > 1 && /^fetch failed$/i.test(parts[0])) parts.shift();
+  return parts.join(": ") || "the request failed";
 }
 
 /** Collapses whitespace so a message stays on one line. */
