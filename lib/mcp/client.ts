@@ -1,0 +1,464 @@
+/**
+ * One MCP server: connecting (stdio in its own process group, Streamable HTTP falling back to SSE),
+ * listing its tools and resources page by page, following `list_changed`, calling tools with abort,
+ * timeout and progress, and keeping why it failed with the tail of its stderr.
+ * @module
+ */
+
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Transport, TransportSendOptions } from "@modelcontextprotocol/sdk/shared/transport.js";
+import type { CallToolResult, JSONRPCMessage, ReadResourceResult } from "@modelcontextprotocol/sdk/types.js";
+import { type McpServerConfig, type McpTransportType, toolAllowed } from "./config.ts";
+import type {
+  McpListing,
+  McpResourceInfo,
+  McpServerState,
+  McpServerStatus,
+  McpToolInfo,
+} from "./inventory.ts";
+import { loadHttpTransports, loadSdk, type SdkCore } from "./sdk.ts";
+import { ProcessGroupTransport } from "./stdio_transport.ts";
+
+/** A progress notification of a running call. */
+export interface McpProgress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** What a call may be given besides its arguments. */
+export interface McpCallOptions {
+  signal?: AbortSignal;
+  /** Progress notifications as they come; each one also restarts the call's timeout. */
+  onProgress?: (progress: McpProgress) => void;
+}
+
+/** What a connection is built from. */
+export interface ServerConnectionOptions {
+  config: McpServerConfig;
+  /** The environment a stdio server starts with; the configuration's `env` is laid over it. */
+  baseEnv: Record<string, string>;
+  /** Where a stdio server runs when its configuration names no `cwd`. */
+  cwd: string;
+  /** The listing from the cache, shown until the server gives its own. */
+  cached?: McpListing;
+  /** How nanocode introduces itself at initialize. */
+  clientInfo: { name: string; version: string };
+  /** Called with each listing the server gives that differs from the one before (to cache it). */
+  onListing?: (listing: McpListing) => void;
+  /** Called whenever the state or the lists change. */
+  onChange?: () => void;
+  /** Milliseconds a stdio server gets after SIGTERM before SIGKILL (default 1500). */
+  termGraceMs?: number;
+}
+
+/** Most bytes of stderr kept per server. */
+const STDERR_KEEP = 8 * 1024;
+/** Most pages of a list followed, against a server whose cursor never ends. */
+const MAX_PAGES = 1000;
+
+/** A connection to one server. Never throws from `start`; failures become the `failed` state. */
+export class ServerConnection {
+  readonly config: McpServerConfig;
+  readonly #options: ServerConnectionOptions;
+  #state: McpServerState;
+  #transportType: McpTransportType;
+  #listing: McpListing;
+  /** The listing's tools as the configuration filters them (kept, so an unchanged list is the same array). */
+  #tools: McpToolInfo[];
+  #fromCache: boolean;
+  #listed = false;
+  #error?: string;
+  #stderr = "";
+  #client?: Client;
+  #transport?: Transport;
+  #ready?: Promise<void>;
+  #closing = false;
+  #stop = new AbortController();
+  #serverInfo?: { name: string; version: string };
+  #instructions?: string;
+  #relisting?: ReturnType<typeof setTimeout>;
+
+  constructor(options: ServerConnectionOptions) {
+    this.#options = options;
+    this.config = options.config;
+    this.#state = options.config.enabled ? "starting" : "disabled";
+    this.#transportType = options.config.type;
+    this.#listing = options.cached ?? { tools: [], resources: [] };
+    this.#tools = this.#listing.tools.filter((t) => toolAllowed(options.config, t.name));
+    this.#fromCache = options.cached !== undefined;
+  }
+
+  /** Starts connecting (once); the promise settles when the server runs or has failed. */
+  start(): Promise<void> {
+    if (this.#state === "disabled") return Promise.resolve();
+    this.#ready ??= this.#connect();
+    return this.#ready;
+  }
+
+  /** Stops the server (killing a stdio server's group) and connects again. */
+  async restart(): Promise<void> {
+    if (this.#state === "disabled") return;
+    await this.#shutdown();
+    this.#closing = false;
+    this.#stop = new AbortController();
+    this.#error = undefined;
+    this.#setState("starting");
+    this.#ready = this.#connect();
+    return this.#ready;
+  }
+
+  /** The server as the tools show it. */
+  status(): McpServerStatus {
+    return {
+      name: this.config.name,
+      ...(this.config.description !== undefined ? { description: this.config.description } : {}),
+      state: this.#state,
+      transport: this.#transportType,
+      tools: this.#tools,
+      resources: this.#listing.resources,
+      fromCache: this.#fromCache,
+      ...(this.#error !== undefined ? { error: this.#error } : {}),
+      stderrTail: this.#stderr,
+      ...(this.#serverInfo ? { serverInfo: this.#serverInfo } : {}),
+      ...(this.#instructions !== undefined ? { instructions: this.#instructions } : {}),
+    };
+  }
+
+  /** Waits until the server runs; throws with the reason when it failed, was disabled or closed. */
+  async ready(signal?: AbortSignal): Promise<Client> {
+    if (this.#state === "disabled") {
+      throw new Error(
+        `Cannot use MCP server "${this.config.name}": it is disabled in ${this.config.source}.`,
+      );
+    }
+    await abortable(this.start(), signal);
+    if (this.#state !== "running" || !this.#client) {
+      const why = this.#state === "closed" ? "it was closed" : `it failed: ${this.#error ?? "unknown error"}`;
+      throw new Error(`Cannot use MCP server "${this.config.name}": ${why}.`);
+    }
+    return this.#client;
+  }
+
+  /** Lists the tools and resources again, from the server (not the cache). */
+  async refresh(signal?: AbortSignal): Promise<void> {
+    if (this.#state === "failed") return await this.restart();
+    const client = await this.ready(signal);
+    await this.#list(client, signal);
+  }
+
+  /** Calls a tool. Honours abort (the server is told with `notifications/cancelled`) and the timeout. */
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: McpCallOptions = {},
+  ): Promise<CallToolResult> {
+    const client = await this.ready(options.signal);
+    const { onProgress } = options;
+    try {
+      return await client.callTool({ name, arguments: args }, undefined, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        timeout: this.config.timeoutMs,
+        resetTimeoutOnProgress: true,
+        ...(onProgress
+          ? {
+            onprogress: (p: { progress: number; total?: number; message?: string }) =>
+              onProgress({
+                progress: p.progress,
+                ...(p.total !== undefined ? { total: p.total } : {}),
+                ...(p.message !== undefined ? { message: p.message } : {}),
+              }),
+          }
+          : {}),
+      }) as CallToolResult;
+    } catch (error) {
+      throw await this.#callError(`call ${this.config.name}.${name}`, error, options.signal);
+    }
+  }
+
+  /** Reads a resource by URI. */
+  async readResource(uri: string, options: { signal?: AbortSignal } = {}): Promise<ReadResourceResult> {
+    const client = await this.ready(options.signal);
+    try {
+      return await client.readResource({ uri }, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        timeout: this.config.timeoutMs,
+      });
+    } catch (error) {
+      throw await this.#callError(`read ${uri} from ${this.config.name}`, error, options.signal);
+    }
+  }
+
+  /** Lets the server go; a stdio server's whole process group is stopped. */
+  async close(): Promise<void> {
+    await this.#shutdown();
+    if (this.#state !== "disabled") this.#setState("closed");
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#closing = true;
+    clearTimeout(this.#relisting);
+    this.#stop.abort(new Error("closed"));
+    const client = this.#client;
+    const transport = this.#transport;
+    this.#client = undefined;
+    this.#transport = undefined;
+    await client?.close().catch(() => {});
+    await transport?.close().catch(() => {});
+    await this.#ready?.catch(() => {});
+  }
+
+  async #connect(): Promise<void> {
+    const { config } = this;
+    const deadline = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(config.timeoutMs)]);
+    try {
+      const sdk = await loadSdk();
+      let client: Client;
+      if (config.type === "stdio") {
+        client = await this.#open(sdk, this.#stdioTransport(sdk), deadline);
+      } else {
+        const http = await loadHttpTransports();
+        const init = { headers: config.headers };
+        const url = new URL(config.url!);
+        if (config.type === "sse") {
+          client = await this.#open(sdk, new http.SSEClientTransport(url, { requestInit: init }), deadline);
+        } else {
+          try {
+            client = await this.#open(
+              sdk,
+              new http.StreamableHTTPClientTransport(url, { requestInit: init }),
+              deadline,
+            );
+          } catch (error) {
+            if (!config.sseFallback || deadline.aborted || !(error instanceof http.StreamableHTTPError)) {
+              throw error;
+            }
+            // A server that answers the Streamable HTTP POST with a 4xx may speak the older SSE protocol.
+            client = await this.#open(sdk, new http.SSEClientTransport(url, { requestInit: init }), deadline);
+            this.#transportType = "sse";
+          }
+        }
+      }
+      if (this.#closing) return;
+      this.#client = client;
+      this.#serverInfo = client.getServerVersion()
+        ? { name: client.getServerVersion()!.name, version: client.getServerVersion()!.version }
+        : undefined;
+      this.#instructions = client.getInstructions();
+      client.setNotificationHandler(sdk.ToolListChangedNotificationSchema, () => this.#relistSoon());
+      client.setNotificationHandler(sdk.ResourceListChangedNotificationSchema, () => this.#relistSoon());
+      client.onclose = () => {
+        if (this.#closing || this.#client !== client) return;
+        this.#client = undefined;
+        this.#fail(this.#exitReason("exited while running") ?? "the connection closed");
+      };
+      await this.#list(client, deadline);
+      if (this.#closing) return;
+      this.#setState("running");
+    } catch (error) {
+      if (this.#closing) return;
+      const reason = this.#exitReason("exited before it answered") ?? describeError(error, deadline, config);
+      const transport = this.#transport;
+      this.#client = undefined;
+      this.#transport = undefined;
+      await transport?.close().catch(() => {});
+      this.#fail(reason);
+    }
+  }
+
+  /** Connects a new client over `transport`, asking for the configured protocol version. */
+  async #open(sdk: SdkCore, transport: Transport, signal: AbortSignal): Promise<Client> {
+    const version = this.config.protocolVersion;
+    if (version) {
+      const send = transport.send.bind(transport);
+      transport.send = (message: JSONRPCMessage, options?: TransportSendOptions) =>
+        send(withProtocolVersion(message, version), options);
+    }
+    this.#transport = transport;
+    const client = new sdk.Client(this.#options.clientInfo, { capabilities: {} });
+    try {
+      await client.connect(transport, { signal, timeout: this.config.timeoutMs });
+    } catch (error) {
+      await client.close().catch(() => {});
+      throw error;
+    }
+    return client;
+  }
+
+  #stdioTransport(sdk: SdkCore): ProcessGroupTransport {
+    const { config } = this;
+    return new ProcessGroupTransport({
+      command: config.command!,
+      args: config.args,
+      env: { ...this.#options.baseEnv, ...config.env },
+      cwd: config.cwd ?? this.#options.cwd,
+      onStderr: (text) => {
+        this.#stderr = (this.#stderr + text).slice(-STDERR_KEEP);
+      },
+      deserialize: sdk.deserializeMessage,
+      ...(this.#options.termGraceMs !== undefined ? { termGraceMs: this.#options.termGraceMs } : {}),
+    });
+  }
+
+  async #list(client: Client, signal?: AbortSignal): Promise<void> {
+    const capabilities = client.getServerCapabilities() ?? {};
+    const request = { ...(signal ? { signal } : {}), timeout: this.config.timeoutMs };
+    const tools: McpToolInfo[] = [];
+    if (capabilities.tools) {
+      await eachPage(async (cursor) => {
+        const page = await client.listTools(cursor ? { cursor } : undefined, request);
+        for (const tool of page.tools) tools.push(toolInfo(tool));
+        return page.nextCursor;
+      });
+    }
+    const resources: McpResourceInfo[] = [];
+    if (capabilities.resources) {
+      await eachPage(async (cursor) => {
+        const page = await client.listResources(cursor ? { cursor } : undefined, request);
+        for (const r of page.resources) resources.push(resourceInfo(r));
+        return page.nextCursor;
+      });
+    }
+    const listing = { tools, resources };
+    const changed = JSON.stringify(listing) !== JSON.stringify(this.#listing);
+    if (changed) {
+      this.#listing = listing;
+      this.#tools = tools.filter((t) => toolAllowed(this.config, t.name));
+    }
+    // A list equal to the cached one leaves the cache alone; a first list with no cache fills it.
+    if (changed || (this.#options.cached === undefined && !this.#listed)) this.#options.onListing?.(listing);
+    this.#listed = true;
+    this.#fromCache = false;
+    this.#options.onChange?.();
+  }
+
+  /** Lists again shortly after a `list_changed` notification (several in a row give one listing). */
+  #relistSoon(): void {
+    clearTimeout(this.#relisting);
+    this.#relisting = setTimeout(() => {
+      const client = this.#client;
+      if (!client || this.#closing) return;
+      this.#list(client).catch(() => {});
+    }, 20);
+  }
+
+  #fail(reason: string): void {
+    const last = lastLine(this.#stderr);
+    this.#error = last && !reason.includes(last) ? `${reason}; stderr: ${last}` : reason;
+    this.#setState("failed");
+  }
+
+  #setState(state: McpServerState): void {
+    this.#state = state;
+    this.#options.onChange?.();
+  }
+
+  /** Why a stdio server's process is gone, once it is. */
+  #exitReason(what: string): string | undefined {
+    const status = this.#transport instanceof ProcessGroupTransport ? this.#transport.exitStatus : undefined;
+    if (!status) return undefined;
+    return status.signal ? `${what} (killed by ${status.signal})` : `${what} (exit code ${status.code})`;
+  }
+
+  async #callError(what: string, error: unknown, signal: AbortSignal | undefined): Promise<Error> {
+    if (signal?.aborted) return new Error(`Cannot ${what}: it was aborted.`);
+    // A server that died mid-call shows as a closed connection; wait for its exit to say so.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const exit = this.#exitReason("the server exited");
+    if (exit) return new Error(`Cannot ${what}: ${exit}.`);
+    return new Error(`Cannot ${what}: ${describeError(error, undefined, this.config)}.`);
+  }
+}
+
+/** Follows `nextCursor` until it ends (or repeats, or passes {@link MAX_PAGES}). */
+async function eachPage(page: (cursor: string | undefined) => Promise<string | undefined>): Promise<void> {
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  for (let n = 0; n < MAX_PAGES; n++) {
+    cursor = await page(cursor);
+    if (cursor === undefined || seen.has(cursor)) return;
+    seen.add(cursor);
+  }
+}
+
+function toolInfo(tool: {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+}): McpToolInfo {
+  return {
+    name: tool.name,
+    ...(tool.title !== undefined ? { title: tool.title } : {}),
+    description: tool.description ?? "",
+    inputSchema: tool.inputSchema,
+    ...(tool.outputSchema !== undefined ? { outputSchema: tool.outputSchema } : {}),
+    ...(tool.annotations !== undefined ? { annotations: tool.annotations } : {}),
+  };
+}
+
+function resourceInfo(r: {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType?: string;
+}): McpResourceInfo {
+  return {
+    uri: r.uri,
+    name: r.name,
+    ...(r.title !== undefined ? { title: r.title } : {}),
+    ...(r.description !== undefined ? { description: r.description } : {}),
+    ...(r.mimeType !== undefined ? { mimeType: r.mimeType } : {}),
+  };
+}
+
+function withProtocolVersion(message: JSONRPCMessage, version: string): JSONRPCMessage {
+  if (!("method" in message) || message.method !== "initialize" || !("id" in message)) return message;
+  return { ...message, params: { ...message.params, protocolVersion: version } } as JSONRPCMessage;
+}
+
+/** One line saying why a connection or a request failed. */
+function describeError(error: unknown, deadline: AbortSignal | undefined, config: McpServerConfig): string {
+  const seconds = `${config.timeoutMs / 1000}s`;
+  if (
+    deadline?.aborted && deadline.reason instanceof DOMException && deadline.reason.name === "TimeoutError"
+  ) {
+    return `it did not answer within ${seconds} (raise "timeoutMs" in ${config.source} if it is slow to start)`;
+  }
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === -32001 || /request timed out/i.test(message)) return `it did not answer within ${seconds}`;
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return `it did not answer within ${seconds}`;
+  }
+  if (typeof code === "number" && code >= 400 && code < 600) {
+    if (code === 401 || code === 403) {
+      return `${config.url} refused the request (HTTP ${code}); check its headers or API key`;
+    }
+    return `${config.url} answered HTTP ${code}`;
+  }
+  if (/ECONNREFUSED|Connection refused|error sending request|tcp connect error/i.test(message)) {
+    return `cannot connect to ${config.url}`;
+  }
+  return message.replace(/^MCP error -?\d+: /, "").split("\n")[0];
+}
+
+function lastLine(text: string): string | undefined {
+  const lines = text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const last = lines.at(-1);
+  return last === undefined ? undefined : last.length > 300 ? `${last.slice(0, 299)}…` : last;
+}
+
+/** Resolves with `promise`, or rejects when `signal` aborts first. */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}

@@ -1,0 +1,235 @@
+/**
+ * Every configured MCP server of a run: read from the cache at once, connected in the background in
+ * parallel, and closed together. The tools (lib/tools/mcp_*.ts) work through this.
+ * @module
+ */
+
+import { join } from "node:path";
+import { type ConfigWarning, type EnvReader, nanocodeHome } from "../config/mod.ts";
+import { VERSION } from "../core/mod.ts";
+import { readCachedListing, writeCachedListing } from "./cache.ts";
+import { ServerConnection } from "./client.ts";
+import { loadMcpConfig, type McpConfig } from "./config.ts";
+import type { McpServerStatus, McpToolInfo } from "./inventory.ts";
+import { assignDirectNames } from "./names.ts";
+
+/** What a manager is built from. */
+export interface McpManagerOptions {
+  /** The run's folder: project config is found from here, and stdio servers run here by default. */
+  cwd: string;
+  /** Reads variables (expansion, `HOME`, `NANOCODE_DIR`). */
+  env: EnvReader;
+  /** The environment stdio servers start with (default: nanocode's own, when it may read it). */
+  baseEnv?: Record<string, string>;
+  /** Where tool lists are cached (default `<nanocode home>/cache/mcp`). */
+  cacheDir?: string;
+  /** Milliseconds a stdio server gets after SIGTERM before SIGKILL (default 1500). */
+  termGraceMs?: number;
+}
+
+/** A tool offered directly to the model, and what it stands for. */
+export interface McpDirectTool {
+  /** `mcp__<server>__<tool>`, sanitised and unique. */
+  name: string;
+  server: string;
+  tool: McpToolInfo;
+}
+
+/** The servers of a run. */
+export class McpManager {
+  /** The configuration the servers came from. */
+  readonly config: McpConfig;
+  readonly #connections: ServerConnection[];
+  readonly #listeners = new Set<() => void>();
+  readonly #writes = new Set<Promise<unknown>>();
+  #started = false;
+
+  private constructor(config: McpConfig, connections: ServerConnection[]) {
+    this.config = config;
+    this.#connections = connections;
+  }
+
+  /**
+   * Builds the manager for `config`: reads each enabled server's cached listing, connects nothing yet
+   * (call {@link McpManager.start}).
+   */
+  static async create(config: McpConfig, options: McpManagerOptions): Promise<McpManager> {
+    const home = nanocodeHome(options.env);
+    // Without a home folder nothing is kept: no cache.
+    const cacheDir = options.cacheDir ?? (home === undefined ? undefined : join(home, "cache", "mcp"));
+    const baseEnv = options.baseEnv ?? processEnv();
+    const cached = await Promise.all(
+      config.servers.map((s) =>
+        s.enabled && cacheDir !== undefined ? readCachedListing(cacheDir, s) : Promise.resolve(undefined)
+      ),
+    );
+    const events = { track: (_write: Promise<unknown>) => {}, changed: () => {} };
+    const connections = config.servers.map((server, i) => {
+      const listing = cached[i];
+      return new ServerConnection({
+        config: server,
+        baseEnv,
+        cwd: options.cwd,
+        ...(listing ? { cached: { tools: listing.tools, resources: listing.resources } } : {}),
+        clientInfo: { name: "nanocode", version: VERSION },
+        ...(options.termGraceMs !== undefined ? { termGraceMs: options.termGraceMs } : {}),
+        onListing: (fresh) => {
+          if (cacheDir !== undefined) events.track(writeCachedListing(cacheDir, server, fresh));
+        },
+        onChange: () => events.changed(),
+      });
+    });
+    const manager = new McpManager(config, connections);
+    events.track = (write) => manager.#track(write);
+    events.changed = () => manager.#changed();
+    return manager;
+  }
+
+  /** Starts connecting every enabled server, all at once, in the background. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    for (const connection of this.#connections) void connection.start();
+  }
+
+  /** The warnings of the configuration, as lines for the user. */
+  get warnings(): ConfigWarning[] {
+    return this.config.warnings;
+  }
+
+  /** Every configured server, in configuration order. */
+  servers(): McpServerStatus[] {
+    return this.#connections.map((c) => c.status());
+  }
+
+  /** The connection to the server of that name. */
+  connection(name: string): ServerConnection | undefined {
+    return this.#connections.find((c) => c.config.name === name);
+  }
+
+  /** Resolves when every enabled server runs or has failed. */
+  async settled(): Promise<void> {
+    this.start();
+    await Promise.all(this.#connections.map((c) => c.start()));
+  }
+
+  /**
+   * Resolves as soon as one enabled server runs, or when all have settled (none could start).
+   */
+  async anyRunning(): Promise<void> {
+    this.start();
+    const enabled = this.#connections.filter((c) => c.config.enabled);
+    const running = enabled.map((c) =>
+      c.start().then(
+        () => (c.status().state === "running" ? undefined : Promise.reject(new Error("not running"))),
+      )
+    );
+    await Promise.any([...running, this.settled().then(() => undefined)]).catch(() => {});
+  }
+
+  /**
+   * Waits for the servers the first request cannot do without: those with direct tools and no cached
+   * list (each bounded by its own timeout). Every other server goes on connecting in the background.
+   */
+  async directToolsReady(): Promise<void> {
+    this.start();
+    await Promise.all(
+      this.#connections.filter((c) =>
+        hasDirectTools(c) && c.status().state === "starting" && !c.status().fromCache
+      )
+        .map((c) => c.start()),
+    );
+  }
+
+  /**
+   * The tools offered directly: each tool named in a server's `selectedTools`, or every tool of a
+   * server with `direct: true`, from the lists known now, named `mcp__<server>__<tool>`.
+   */
+  directTools(): McpDirectTool[] {
+    const wanted: { server: string; tool: McpToolInfo }[] = [];
+    for (const connection of this.#connections) {
+      if (!hasDirectTools(connection)) continue;
+      const { config } = connection;
+      const status = connection.status();
+      for (const tool of status.tools) {
+        if (config.direct || config.selectedTools.includes(tool.name)) {
+          wanted.push({ server: config.name, tool });
+        }
+      }
+    }
+    const names = assignDirectNames(wanted.map((w) => ({ server: w.server, tool: w.tool.name })));
+    const byRef = new Map([...names].map(([name, ref]) => [`${ref.server}\u0000${ref.tool}`, name]));
+    return wanted.map((w) => ({ name: byRef.get(`${w.server}\u0000${w.tool.name}`)!, ...w }));
+  }
+
+  /** Calls `listener` whenever a server's state or lists change; returns a function that stops it. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Closes every server (stdio servers' process groups are stopped) and finishes cache writes. */
+  async close(): Promise<void> {
+    await Promise.all(this.#connections.map((c) => c.close()));
+    await Promise.all([...this.#writes]);
+  }
+
+  #track(write: Promise<unknown>): void {
+    this.#writes.add(write);
+    write.finally(() => this.#writes.delete(write));
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
+  }
+}
+
+function hasDirectTools(connection: ServerConnection): boolean {
+  const { config } = connection;
+  return config.enabled && (config.direct || config.selectedTools.length > 0);
+}
+
+/** nanocode's environment, or nothing when it may not be read. */
+function processEnv(): Record<string, string> {
+  try {
+    return Deno.env.toObject();
+  } catch {
+    return {};
+  }
+}
+
+/** Options for {@link startMcp}. */
+export type StartMcpOptions = McpManagerOptions;
+
+/** The servers of a run, and what was wrong with their configuration. */
+export interface McpStart {
+  /** Undefined when no server is enabled: then the SDK is never loaded and no tool offered. */
+  manager?: McpManager;
+  warnings: ConfigWarning[];
+}
+
+/**
+ * Reads the configuration and, when a server is enabled, starts every server in the background.
+ * Resolves once the servers with direct tools and no cached list have answered (or failed), so the
+ * first request can offer their tools; every other server never holds the run up.
+ * @example
+ * ```ts
+ * const { manager, warnings } = await startMcp({ cwd: Deno.cwd(), env: (n) => Deno.env.get(n) });
+ * // ... use manager.servers(), then:
+ * await manager?.close();
+ * ```
+ */
+export async function startMcp(options: StartMcpOptions): Promise<McpStart> {
+  const config = await loadMcpConfig({ cwd: options.cwd, env: options.env });
+  if (!config.servers.some((s) => s.enabled)) return { warnings: config.warnings };
+  const manager = await McpManager.create(config, options);
+  manager.start();
+  await manager.directToolsReady();
+  return { manager, warnings: config.warnings };
+}

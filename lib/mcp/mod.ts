@@ -1,0 +1,23 @@
+/**
+ * MCP servers: their configuration, the clients (the SDK loads on first use), the inventory of their
+ * tools and resources, the tool-list cache and the names of direct tools. No tool definitions: those
+ * live in lib/tools/mcp_*.ts.
+ * @module
+ */
+
+export * from "./config.ts";
+export * from "./expand.ts";
+export * from "./jsonc.ts";
+export * from "./inventory.ts";
+export * from "./cache.ts";
+export * from "./names.ts";
+export * from "./search.ts";
+export * from "./validate.ts";
+export {
+  type McpCallOptions,
+  type McpProgress,
+  ServerConnection,
+  type ServerConnectionOptions,
+} from "./client.ts";
+export * from "./manager.ts";
+export { openServerGroups, stopOpenGroupsNow } from "./stdio_transport.ts";
