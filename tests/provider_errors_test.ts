@@ -47,9 +47,17 @@ Deno.test("provider explains a 401 with the server's message and where the key c
   assertEquals(done.reason, "error");
   assertEquals(
     done.error,
-    "Cannot use the model endpoint: the API key was refused (HTTP 401: Invalid API key provided); check your API key (OPENCODE_API_KEY / OPENAI_API_KEY)",
+    "Cannot use the model endpoint: the API key was refused (HTTP 401: Invalid API key provided); check your API key",
   );
   assertEquals(requests, 1);
+  // The message names the variable the key came from, never one that plays no part on this endpoint.
+  const named = await run([{ status: 401, body: { error: { message: "bad key" } } }], {
+    keySource: "OPENAI_API_KEY",
+  });
+  assertEquals(
+    named.done.error,
+    "Cannot use the model endpoint: the API key was refused (HTTP 401: bad key); check OPENAI_API_KEY (the key in use)",
+  );
 });
 
 Deno.test("provider explains a 402 as out of credits", async () => {

@@ -150,6 +150,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       modelsUrl: config.modelsUrl,
       maxTokens: config.maxTokens,
       apiKey: config.apiKey,
+      ...(config.keySource === "none" ? {} : { keySource: config.keySource }),
       maxRetries: config.maxRetries,
       idleMs: config.streamIdleMs,
       sessionId: id,

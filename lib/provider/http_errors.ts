@@ -100,6 +100,8 @@ export function describeHttpError(
     model: string;
     /** Retries already made; mentioned in the message when there were any. */
     retries?: number;
+    /** Where the key came from, named when it is refused (default "your API key"). */
+    key?: string;
   },
 ): HttpFailure {
   const said = serverMessage(body) ?? (options.statusText || `HTTP ${status}`);
@@ -120,7 +122,9 @@ export function describeHttpError(
   switch (status) {
     case 401:
       return failure(
-        `Cannot use the model endpoint: the API key was refused (${detail}); check your API key (OPENCODE_API_KEY / OPENAI_API_KEY)`,
+        `Cannot use the model endpoint: the API key was refused (${detail}); check ${
+          options.key ?? "your API key"
+        }`,
       );
     case 402:
       return failure(

@@ -41,6 +41,8 @@ export interface OpenAIProviderOptions {
   idleMs?: number;
   /** Sent as `Authorization: Bearer <key>` when set. */
   apiKey?: string;
+  /** Where the key came from, e.g. `OPENAI_API_KEY`: what a refused key's message tells to check. */
+  keySource?: string;
   /** Extra request headers; they override the defaults. */
   headers?: Record<string, string>;
   /** How many times a failed request is sent again before giving up (default 4). */
@@ -81,6 +83,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): Provider {
     modelsUrl: options.modelsUrl ?? `${baseUrl}/models`,
     maxTokens: options.maxTokens,
     idleMs: options.idleMs,
+    key: options.keySource ? `${options.keySource} (the key in use)` : "your API key",
     headers,
     maxRetries: options.maxRetries ?? 4,
     fetch: options.fetch ?? globalThis.fetch,
@@ -102,6 +105,8 @@ interface Settings {
   maxRetries: number;
   fetch: typeof fetch;
   idleMs?: number;
+  /** What a refused key's message tells to check. */
+  key: string;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   random: () => number;
 }
@@ -199,6 +204,7 @@ async function* streamChat(
       url: settings.baseUrl,
       model,
       retries: attempt,
+      key: settings.key,
     });
     if (!failure.retryable || attempt >= maxRetries) {
       return yield failed(failure.message, failure.contextOverflow);
@@ -271,7 +277,7 @@ async function listModels(settings: Settings, signal: AbortSignal): Promise<stri
   if (!response.ok) {
     const said = serverMessage(text) ?? response.statusText;
     const hint = response.status === 401
-      ? "check your API key (OPENCODE_API_KEY / OPENAI_API_KEY)"
+      ? `check ${settings.key}`
       : response.status === 404
       ? "check the base URL"
       : "try again later";
