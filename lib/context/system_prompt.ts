@@ -53,6 +53,8 @@ export interface SystemPromptOptions extends DiscoveryOptions, BuiltInPromptOpti
    * and `APPEND_SYSTEM.md`, so the prompt is the built-in one plus what the flags give. Default false.
    */
   noContextFiles?: boolean;
+  /** The MCP servers and how to use them (built by the MCP tools), appended last. Default: none. */
+  mcpSection?: string;
 }
 
 /** The assembled prompt and what went into it. */
@@ -142,7 +144,7 @@ export async function buildSystemPrompt(options: SystemPromptOptions): Promise<S
   if (options.noContextFiles) {
     const base = options.systemPromptOverride ?? builtInSystemPrompt(options);
     return {
-      prompt: joinParts([base, options.appendOverride]),
+      prompt: joinParts([base, options.appendOverride, options.mcpSection]),
       contextFiles: [],
       skills: [],
       warnings: [],
@@ -179,6 +181,7 @@ export async function buildSystemPrompt(options: SystemPromptOptions): Promise<S
     options.appendOverride,
     contextSection(context.files),
     listSkills ? skillsSection(skills.skills) : undefined,
+    options.mcpSection,
   ]);
   return {
     prompt,

@@ -119,6 +119,9 @@ export class ServerConnection {
       resources: this.#listing.resources,
       fromCache: this.#fromCache,
       ...(this.#error !== undefined ? { error: this.#error } : {}),
+      ...(this.#transport instanceof ProcessGroupTransport && this.#transport.pid !== undefined
+        ? { pid: this.#transport.pid }
+        : {}),
       stderrTail: this.#stderr,
       ...(this.#serverInfo ? { serverInfo: this.#serverInfo } : {}),
       ...(this.#instructions !== undefined ? { instructions: this.#instructions } : {}),
@@ -355,8 +358,9 @@ export class ServerConnection {
 
   /** Why a stdio server's process is gone, once it is. */
   #exitReason(what: string): string | undefined {
-    const status = this.#transport instanceof ProcessGroupTransport ? this.#transport.exitStatus : undefined;
-    if (!status) return undefined;
+    const transport = this.#transport;
+    if (!(transport instanceof ProcessGroupTransport) || !transport.exitedUnasked) return undefined;
+    const status = transport.exitStatus!;
     return status.signal ? `${what} (killed by ${status.signal})` : `${what} (exit code ${status.code})`;
   }
 

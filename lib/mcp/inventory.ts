@@ -54,6 +54,8 @@ export interface McpServerStatus {
   fromCache: boolean;
   /** Why the server failed, in one line. */
   error?: string;
+  /** The process id of a stdio server while it runs (it leads its own process group). */
+  pid?: number;
   /** The last lines the server wrote to stderr (bounded). */
   stderrTail: string;
   /** The server's own name and version, once it answered. */

@@ -44,6 +44,8 @@ export class ProcessGroupTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   /** The server's exit, once it happened. */
   exitStatus?: Deno.CommandStatus;
+  /** True when the server exited before anyone asked it to (a crash, or a server that quit). */
+  exitedUnasked = false;
 
   readonly #options: StdioServerOptions;
   #child?: Deno.ChildProcess;
@@ -98,6 +100,7 @@ export class ProcessGroupTransport implements Transport {
     this.#pumps.push(pump(child.stderr, (bytes) => o.onStderr(errDecoder.decode(bytes, { stream: true }))));
     child.status.then((status) => {
       this.exitStatus = status;
+      this.exitedUnasked = this.#closing === undefined;
       // Whatever the server left running in its group goes with it.
       killGroup(child.pid, "SIGKILL");
       openGroups.delete(child.pid);
