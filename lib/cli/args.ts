@@ -10,6 +10,8 @@ import { UsageError, VERSION } from "../core/mod.ts";
 export interface CliOptions {
   help: boolean;
   version: boolean;
+  /** `nanocode doctor` or `--check`: report what this installation found, and exit. */
+  check: boolean;
   print: boolean;
   mode: "text" | "json";
   quiet: boolean;
@@ -88,7 +90,9 @@ Sessions (saved under ~/.nanocode/sessions, or $NANOCODE_DIR/sessions, as they h
       --no-session              save nothing (child processes run with it)
       --export <session> [out]  write a session as Markdown (default) or HTML (out ends in .html)
   -h, --help                    show this help
-  -v, --version                 print the version
+  -v, --version                 print the version (and the Deno it runs on)
+      --check, doctor           report the endpoint, key source, permissions, tools, ripgrep, mise,
+                                MCP servers and sessions folder found; exit 1 when something is missing
 
 Keys: OPENCODE_API_KEY, OPENCODE_GO_API_KEY, OPENAI_API_KEY (in that order) or OpenCode's auth.json
 for OpenCode endpoints; OPENAI_API_KEY for any other endpoint. SHOW_THINKING=0 hides reasoning.
@@ -109,6 +113,7 @@ export function parseCli(args: string[]): CliOptions {
       options: {
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" },
+        check: { type: "boolean" },
         print: { type: "boolean", short: "p" },
         mode: { type: "string" },
         quiet: { type: "boolean", short: "q" },
@@ -129,15 +134,23 @@ export function parseCli(args: string[]): CliOptions {
     });
   } catch (error) {
     const message = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    throw new UsageError(`Cannot parse the command line: ${message}. Run nanocode --help for usage.`);
+    throw new UsageError(
+      `Cannot parse the command line: ${message}. Run nanocode --help for usage.`,
+    );
   }
   const { values, positionals } = parsed;
   const mode = values.mode ?? "text";
   if (mode !== "text" && mode !== "json") {
     throw new UsageError(`Cannot use --mode ${mode}: choose text or json.`);
   }
-  const maxRetries = wholeNumber("--max-retries", values["max-retries"], { min: 0, example: 3 });
-  const maxTurns = wholeNumber("--max-turns", values["max-turns"], { min: 1, example: 30 });
+  const maxRetries = wholeNumber("--max-retries", values["max-retries"], {
+    min: 0,
+    example: 3,
+  });
+  const maxTurns = wholeNumber("--max-turns", values["max-turns"], {
+    min: 1,
+    example: 30,
+  });
   let tools: string[] | undefined;
   if (values.tools !== undefined) {
     const list = values.tools.split(",").map((t) => t.trim()).filter((t) => t !== "");
@@ -149,14 +162,22 @@ export function parseCli(args: string[]): CliOptions {
   }
   for (const name of ["model", "base-url"] as const) {
     if (values[name] !== undefined && values[name]!.trim() === "") {
-      throw new UsageError(`Cannot use an empty --${name}: give a value or leave the flag out.`);
+      throw new UsageError(
+        `Cannot use an empty --${name}: give a value or leave the flag out.`,
+      );
     }
   }
-  const resumes = [values.continue, values.resume !== undefined, values.session !== undefined].filter(
+  const resumes = [
+    values.continue,
+    values.resume !== undefined,
+    values.session !== undefined,
+  ].filter(
     Boolean,
   );
   if (resumes.length > 1) {
-    throw new UsageError("Cannot resume two ways at once: give one of --continue, --resume and --session.");
+    throw new UsageError(
+      "Cannot resume two ways at once: give one of --continue, --resume and --session.",
+    );
   }
   if (values["no-session"] && resumes.length > 0) {
     throw new UsageError(
@@ -170,11 +191,16 @@ export function parseCli(args: string[]): CliOptions {
         `Cannot export to ${positionals.join(" ")}: give one output path after the session.`,
       );
     }
-    exported = { session: values.export, ...(positionals[0] ? { out: positionals[0] } : {}) };
+    exported = {
+      session: values.export,
+      ...(positionals[0] ? { out: positionals[0] } : {}),
+    };
   }
-  const prompt = positionals.length > 0 && !exported ? positionals.join(" ") : undefined;
+  const doctor = positionals.length === 1 && positionals[0] === "doctor";
+  const prompt = positionals.length > 0 && !exported && !doctor ? positionals.join(" ") : undefined;
   return {
     help: values.help ?? false,
+    check: (values.check ?? false) || doctor,
     version: values.version ?? false,
     print: values.print ?? false,
     mode,
@@ -218,7 +244,10 @@ function wholeNumber(
 }
 
 /** Flags whose value is a number. */
-const NUMERIC_FLAGS: ReadonlySet<string> = new Set(["--max-retries", "--max-turns"]);
+const NUMERIC_FLAGS: ReadonlySet<string> = new Set([
+  "--max-retries",
+  "--max-turns",
+]);
 
 function normaliseArgs(args: string[]): string[] {
   const out: string[] = [];
@@ -229,7 +258,9 @@ function normaliseArgs(args: string[]): string[] {
       break;
     }
     const bare = args[i] === "-r" || args[i] === "--resume";
-    if (bare && (i + 1 >= args.length || args[i + 1].startsWith("-"))) out.push("");
+    if (bare && (i + 1 >= args.length || args[i + 1].startsWith("-"))) {
+      out.push("");
+    }
     // A negative number after a numeric flag is its (bad) value, not another option: joined, it
     // reaches the flag's own check and its message.
     if (NUMERIC_FLAGS.has(args[i]) && /^-\d/.test(args[i + 1] ?? "")) {
