@@ -19,15 +19,10 @@ export interface CliIo {
 
 const encoder = new TextEncoder();
 
-async function writeLine(
-  stream: WritableStream<Uint8Array>,
-  text: string,
-): Promise<void> {
+async function writeLine(stream: WritableStream<Uint8Array>, text: string): Promise<void> {
   const writer = stream.getWriter();
   try {
-    await writer.write(
-      encoder.encode(text.endsWith("\n") ? text : text + "\n"),
-    );
+    await writer.write(encoder.encode(text.endsWith("\n") ? text : text + "\n"));
   } finally {
     writer.releaseLock();
   }
@@ -35,12 +30,7 @@ async function writeLine(
 
 /** The real process streams. */
 export function processIo(): CliIo {
-  return {
-    stdout: Deno.stdout.writable,
-    stderr: Deno.stderr.writable,
-    env: readEnv,
-    cwd: Deno.cwd(),
-  };
+  return { stdout: Deno.stdout.writable, stderr: Deno.stderr.writable, env: readEnv, cwd: Deno.cwd() };
 }
 
 /**
@@ -64,10 +54,7 @@ async function readStdin(onSlow: () => Promise<void>): Promise<string> {
 }
 
 /** Runs nanocode with the given arguments and returns the process exit code. */
-export async function main(
-  args: string[],
-  io: CliIo = processIo(),
-): Promise<number> {
+export async function main(args: string[], io: CliIo = processIo()): Promise<number> {
   try {
     return await run(args, io);
   } catch (error) {
@@ -109,8 +96,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
     checkToolNames(options.tools);
   }
 
-  const interactive = !options.print && options.mode !== "json" &&
-    Deno.stdin.isTerminal();
+  const interactive = !options.print && options.mode !== "json" && Deno.stdin.isTerminal();
   if (options.export || (options.resume === "" && !interactive)) {
     return await sessionCommand(options, io);
   }
@@ -124,9 +110,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         );
       }
     });
-    if (piped !== "") {
-      prompt = prompt === undefined ? piped : `${prompt}\n\n${piped}`;
-    }
+    if (piped !== "") prompt = prompt === undefined ? piped : `${prompt}\n\n${piped}`;
   }
   if (!interactive && (prompt === undefined || prompt.trim() === "")) {
     throw new UsageError(
@@ -134,31 +118,19 @@ async function run(args: string[], io: CliIo): Promise<number> {
     );
   }
 
-  const [
-    { resolveConfig },
-    { createRuntime },
-    { lookupIn, resolveResume, sessionsRoot },
-  ] = await Promise.all(
+  const [{ resolveConfig }, { createRuntime }, { lookupIn, resolveResume, sessionsRoot }] = await Promise.all(
     [
       import("../config/mod.ts"),
       import("./runtime.ts"),
       import("./sessions.ts"),
     ],
   );
-  const resuming = options.continue || options.session !== undefined ||
-    !!options.resume;
+  const resuming = options.continue || options.session !== undefined || !!options.resume;
   const resumed = resuming
-    ? await resolveResume(
-      options,
-      lookupIn(sessionsRoot(io.env), io.cwd, "resume a session"),
-    )
+    ? await resolveResume(options, lookupIn(sessionsRoot(io.env), io.cwd, "resume a session"))
     : undefined;
   const config = await resolveConfig({
-    flags: {
-      model: options.model,
-      baseUrl: options.baseUrl,
-      maxRetries: options.maxRetries,
-    },
+    flags: { model: options.model, baseUrl: options.baseUrl, maxRetries: options.maxRetries },
     env: io.env,
     readFile: async (path) => {
       try {
@@ -172,18 +144,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const { endpointNetProblem } = await import("./permissions.ts");
   const unreachable = endpointNetProblem(config.chatUrl);
   if (unreachable) throw new ConfigError(unreachable);
-  const runtime = await createRuntime({
-    options,
-    config,
-    io,
-    resume: resumed?.session,
-  });
+  const runtime = await createRuntime({ options, config, io, resume: resumed?.session });
   runtime.warnings.push(...(resumed?.notes ?? []));
   // Notes go to stderr, so they never mix with the answer or the JSON events on stdout.
   if (!options.quiet || interactive) {
-    for (const warning of runtime.warnings) {
-      await writeLine(io.stderr, `nanocode: ${warning}`);
-    }
+    for (const warning of runtime.warnings) await writeLine(io.stderr, `nanocode: ${warning}`);
   }
 
   if (interactive) {
@@ -214,18 +179,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
   });
   try {
     const { runHeadless } = await import("../headless/mod.ts");
-    const code = await runHeadless(
-      runtime.agent.run(prompt!, controller.signal),
-      {
-        mode: options.mode,
-        quiet: options.quiet,
-        showThinking: config.showThinking,
-        stdout: io.stdout,
-        stderr: io.stderr,
-        color: Deno.stderr.isTerminal() && io.env("NO_COLOR") === undefined,
-        onClosed: () => controller.abort(),
-      },
-    );
+    const code = await runHeadless(runtime.agent.run(prompt!, controller.signal), {
+      mode: options.mode,
+      quiet: options.quiet,
+      showThinking: config.showThinking,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      color: Deno.stderr.isTerminal() && io.env("NO_COLOR") === undefined,
+      onClosed: () => controller.abort(),
+    });
     return code === 130 ? signalCode : code;
   } finally {
     for (const [signal, handler] of listeners) {
@@ -240,13 +202,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
 /** `--export` and a bare `--resume` headless: work on saved sessions, without a model or a key. */
 async function sessionCommand(options: CliOptions, io: CliIo): Promise<number> {
-  const {
-    exportSession,
-    findSessionFile,
-    formatSessionList,
-    lookupIn,
-    sessionsRoot,
-  } = await import(
+  const { exportSession, findSessionFile, formatSessionList, lookupIn, sessionsRoot } = await import(
     "./sessions.ts"
   );
   const { listSessions, readSession } = await import("../session/mod.ts");
@@ -259,10 +215,7 @@ async function sessionCommand(options: CliOptions, io: CliIo): Promise<number> {
     const sessions = await listSessions(lookup.root, { cwd: io.cwd });
     await writeLine(io.stdout, formatSessionList(sessions).join("\n"));
     if (sessions.length > 0) {
-      await writeLine(
-        io.stderr,
-        "nanocode: resume one with nanocode -r <id|name|text>",
-      );
+      await writeLine(io.stderr, "nanocode: resume one with nanocode -r <id|name|text>");
     }
     return 0;
   }
@@ -270,12 +223,9 @@ async function sessionCommand(options: CliOptions, io: CliIo): Promise<number> {
   const session = await readSession(found.path).catch((error) => {
     throw new ConfigError((error as Error).message);
   });
-  for (const note of [...found.notes, ...session.warnings]) {
-    await writeLine(io.stderr, `nanocode: ${note}`);
-  }
+  for (const note of [...found.notes, ...session.warnings]) await writeLine(io.stderr, `nanocode: ${note}`);
   const written = await exportSession(session, options.export.out, io.cwd);
-  if (written.path) {
-    await writeLine(io.stderr, `nanocode: wrote ${written.path}`);
-  } else await writeLine(io.stdout, written.text);
+  if (written.path) await writeLine(io.stderr, `nanocode: wrote ${written.path}`);
+  else await writeLine(io.stdout, written.text);
   return 0;
 }

@@ -10,6 +10,8 @@ import { contentText, type Provider, type Tool, VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
 import { miseHotReload } from "../tools/bash.ts";
+import { type McpToolSet, startMcpTools } from "../tools/mcp.ts";
+import type { McpManager } from "../mcp/mod.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
 import { compactionSettings, foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
 import {
@@ -47,6 +49,8 @@ export interface Runtime {
   sessions: SessionControls;
   /** Where notes that arise later go (a session that cannot be saved); front ends may replace it. */
   notify: (message: string) => void;
+  /** The MCP servers, when any is configured; their processes stop when nanocode exits. */
+  mcp?: McpManager;
   /** The file the REPL keeps its input history in: `<nanocode home>/history` (none without a home). */
   history?: string;
 }
@@ -84,6 +88,11 @@ export interface RuntimeOptions {
 /** Builds a runtime: tool surface, system prompt, provider and agent. */
 export async function createRuntime({ options, config, io, resume }: RuntimeOptions): Promise<Runtime> {
   const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd });
+  // MCP servers connect in the background; an explicit --tools list leaves them out.
+  const mcp: McpToolSet = options.tools === undefined
+    ? await startMcpTools({ cwd: io.cwd, env: io.env })
+    : { tools: [], warnings: [] };
+  tools.push(...mcp.tools);
   const omittedNote = describeOmitted(omitted);
   // Each --system-prompt / --append-system-prompt value is text or a file; several join in order.
   const flagNotes: string[] = [];
@@ -110,6 +119,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       systemPromptOverride,
       appendOverride: [appendOverride, omittedNote].filter((s) => s !== undefined).join("\n\n") || undefined,
       noContextFiles: options.noContextFiles,
+      mcpSection: mcp.promptSection,
     });
   const built = await build();
   const compaction = compactionSettings(io.env);
@@ -230,6 +240,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       ...(omittedNote ? [omittedNote] : []),
       ...flagNotes,
       ...foldWarnings(built.warnings),
+      ...mcp.warnings,
       ...compaction.warnings,
       ...savingNote,
       ...first.notes,
@@ -249,6 +260,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       return foldWarnings(again.warnings);
     },
     history: nanocodeDir && join(nanocodeDir, "history"),
+    ...(mcp.manager ? { mcp: mcp.manager } : {}),
     notify: (message) => {
       const writer = io.stderr.getWriter();
       writer.write(new TextEncoder().encode(`nanocode: ${message}\n`)).catch(() => {}).finally(() =>

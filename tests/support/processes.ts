@@ -43,3 +43,30 @@ export async function loggedPids(logPath: string): Promise<number[]> {
   }
   return [...text.matchAll(/^(?:start|grandchild) (\d+)/gm)].map((m) => Number(m[1]));
 }
+
+/**
+ * The pids of running processes whose command line holds `text` (e.g. a test's unique temp path),
+ * from /proc on Linux and `ps` elsewhere. Zombies do not count.
+ */
+export async function processesMentioning(text: string): Promise<number[]> {
+  const found: number[] = [];
+  if (Deno.build.os === "linux") {
+    for await (const entry of Deno.readDir("/proc")) {
+      if (!/^\d+$/.test(entry.name)) continue;
+      try {
+        const cmdline = (await Deno.readTextFile(`/proc/${entry.name}/cmdline`)).replaceAll("\0", " ");
+        if (cmdline.includes(text) && await processAlive(Number(entry.name))) found.push(Number(entry.name));
+      } catch {
+        // Gone while we looked.
+      }
+    }
+    return found;
+  }
+  const { stdout } = await new Deno.Command("ps", { args: ["-eo", "pid=,stat=,args="], stdout: "piped" })
+    .output();
+  for (const line of new TextDecoder().decode(stdout).split("\n")) {
+    const match = line.trim().match(/^(\d+)\s+(\S+)\s+(.*)$/);
+    if (match && !match[2].startsWith("Z") && match[3].includes(text)) found.push(Number(match[1]));
+  }
+  return found;
+}
