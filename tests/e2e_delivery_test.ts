@@ -66,3 +66,43 @@ Deno.test("an --allow-net that leaves out the endpoint stops before any request,
     await mock.close();
   }
 });
+
+Deno.test("deno task install puts a nanocode command on PATH that works in the folder it is run from", async () => {
+  const root = await Deno.makeTempDir({ prefix: "nanocode-install-" });
+  const project = await Deno.realPath(await Deno.makeTempDir({ prefix: "nanocode-project-" }));
+  const mock = await startMockLlm({ turns: [{ text: "hello from the project" }] });
+  try {
+    const install = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "install"],
+      cwd: new URL("..", import.meta.url).pathname,
+      env: { DENO_INSTALL_ROOT: root },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(install.code, 0, new TextDecoder().decode(install.stderr));
+    const run = await new Deno.Command(`${root}/bin/nanocode`, {
+      args: ["--mode", "json", "--no-session", "where are you?"],
+      cwd: project,
+      env: {
+        PATH: `${Deno.env.get("PATH")}`,
+        HOME: root,
+        // A fresh HOME must not mean a fresh module cache.
+        DENO_DIR: Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`,
+        OPENAI_BASE_URL: mock.url,
+        NO_COLOR: "1",
+      },
+      clearEnv: true,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(run.code, 0, new TextDecoder().decode(run.stderr));
+    const start = JSON.parse(new TextDecoder().decode(run.stdout).split("\n")[0]);
+    assertEquals([start.type, start.cwd], ["agent_start", project]);
+    assertStringIncludes(mock.requests[0].body.messages[0].content, `Working directory: ${project}`);
+  } finally {
+    await mock.close();
+    await Deno.remove(root, { recursive: true });
+    await Deno.remove(project, { recursive: true });
+  }
+});
