@@ -53,7 +53,11 @@ async function readUntil(
 
 Deno.test("--version prints the version and --help names every flag", async () => {
   const version = await runMain(["--version"]);
-  assertEquals([version.code, version.stdout], [0, `nanocode ${VERSION}\n`]);
+  assertEquals(version.code, 0);
+  assertEquals(
+    version.stdout,
+    `nanocode ${VERSION} (deno ${Deno.version.deno}, ${Deno.build.os} ${Deno.build.arch})\n`,
+  );
   const help = await runMain(["--help"]);
   assertEquals(help.code, 0);
   for (
@@ -252,6 +256,7 @@ Deno.test("--tools narrows the surface and rejects unknown names", async () => {
       "grep",
       "webfetch",
       "websearch",
+      "nanocode",
     ]);
     const bad = await runMain(["-p", "--tools", "read,teleport", "x"], { env });
     assertEquals(bad.code, 2);
