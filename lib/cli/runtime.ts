@@ -9,6 +9,7 @@ import { Agent, InputQueue } from "../agent/mod.ts";
 import { contentText, type Provider, type Tool, VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
+import { type JobTable, processJobs } from "../jobs/mod.ts";
 import { miseHotReload } from "../tools/bash.ts";
 import { type McpToolSet, startMcpTools } from "../tools/mcp.ts";
 import type { McpManager } from "../mcp/mod.ts";
@@ -53,6 +54,11 @@ export interface Runtime {
   mcp?: McpManager;
   /** The file the REPL keeps its input history in: `<nanocode home>/history` (none without a home). */
   history?: string;
+  /**
+   * The child nanocode jobs of this process. Their results reach the agent at its next boundary; an
+   * idle front end hears of one through `jobs.onResult` and starts a run with `jobs.takeInput()`.
+   */
+  jobs: JobTable;
 }
 
 /** What the REPL's session commands can do. Each switch replaces `runtime.agent`. */
@@ -87,12 +93,13 @@ export interface RuntimeOptions {
 
 /** Builds a runtime: tool surface, system prompt, provider and agent. */
 export async function createRuntime({ options, config, io, resume }: RuntimeOptions): Promise<Runtime> {
-  const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd });
+  const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd, env: io.env });
   // MCP servers connect in the background; an explicit --tools list leaves them out.
   const mcp: McpToolSet = options.tools === undefined
     ? await startMcpTools({ cwd: io.cwd, env: io.env })
     : { tools: [], warnings: [] };
   tools.push(...mcp.tools);
+  const jobs = processJobs();
   const omittedNote = describeOmitted(omitted);
   // Each --system-prompt / --append-system-prompt value is text or a file; several join in order.
   const flagNotes: string[] = [];
@@ -177,6 +184,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       env: io.env,
       compaction: compaction.settings,
       maxTurns: options.maxTurns,
+      inbox: jobs,
     });
     writer?.close();
     writer = !saveSessions ? undefined : new SessionWriter({
@@ -230,6 +238,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     agent: first.agent,
     provider: first.provider,
     config,
+    jobs,
     queue,
     tools,
     readOnlyTools: readOnlyTools(tools),
@@ -325,6 +334,15 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     runtime.agent = next.agent;
     runtime.provider = next.provider;
   };
+  // Children get this conversation's model and endpoint, and a key read from a file they may not read.
+  jobs.configure({
+    env: io.env,
+    model: () => runtime.agent.model,
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    ...(config.apiKey && config.keySource.startsWith("auth.json")
+      ? { childEnv: { OPENCODE_API_KEY: config.apiKey } }
+      : {}),
+  });
   return runtime;
 }
 

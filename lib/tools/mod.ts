@@ -16,6 +16,8 @@ import { lsTool } from "./ls.ts";
 import { grepTool } from "./grep.ts";
 import { webfetchTool } from "./webfetch.ts";
 import { websearchTool } from "./websearch.ts";
+import { nanocodeTool } from "./nanocode.ts";
+import { jobSettings, mayStartChildren } from "../jobs/mod.ts";
 
 /** Every built-in tool, in the order the model sees them. */
 export const BUILTIN_TOOLS: readonly Tool[] = [
@@ -29,6 +31,7 @@ export const BUILTIN_TOOLS: readonly Tool[] = [
   grepTool,
   webfetchTool,
   websearchTool,
+  nanocodeTool,
 ];
 
 /** The tools that only read: what a side question (`/btw --tools`) or a read-only mode offers. */
@@ -62,6 +65,11 @@ export interface SurfaceOptions {
   granted?: (permission: ToolPermission, cwd: string) => Promise<boolean>;
   /** The tools to choose from (default {@link BUILTIN_TOOLS}). */
   tools?: readonly Tool[];
+  /**
+   * The environment: a child at the depth limit (`NANOCODE_CHILD`, `NANOCODE_MAX_DEPTH`) is not offered
+   * `nanocode` (default: none, a nanocode nobody started as a child).
+   */
+  env?: (name: string) => string | undefined;
 }
 
 /** Whether this process may use a permission, asked without prompting. */
@@ -109,7 +117,10 @@ export async function buildToolSurface(
   const cache = new Map<ToolPermission, boolean>();
   const tools: Tool[] = [];
   const omitted: OmittedTool[] = [];
+  const childrenAllowed = mayStartChildren(jobSettings(options.env ?? (() => undefined)));
   for (const tool of chosen) {
+    // So that agents cannot fork without end; the child instructions say so too.
+    if (tool.name === "nanocode" && !childrenAllowed) continue;
     const missing: string[] = [];
     for (const permission of tool.permissions) {
       if (!cache.has(permission)) cache.set(permission, await granted(permission, options.cwd));
