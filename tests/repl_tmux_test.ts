@@ -436,11 +436,11 @@ tmuxTest(
   () =>
     withRepl({}, async (h) => {
       await h.send("/tools");
-      await h.term.waitFor(/Active tools \(10\):[\s\S]*bash —[\s\S]*websearch —/);
+      await h.term.waitFor(/Active tools \(\d+\):[\s\S]*bash —[\s\S]*websearch —/);
       await h.send("/context");
-      await h.term.waitFor("The conversation holds 1 message.");
+      await h.term.waitFor(/Context: \S+ of 128k tokens[\s\S]*tool schemas +\S+k[\s\S]*compaction at +109k/);
       await h.send("/compact");
-      await h.term.waitFor("Compaction is not available yet");
+      await h.term.waitFor("Nothing to compact yet");
       await h.send("/jobs");
       await h.term.waitFor("Background jobs are not available yet");
       await h.send("/mcp");
@@ -596,4 +596,38 @@ tmuxTest(
       await llm.close();
     }
   },
+);
+
+tmuxTest(
+  "/compact keep the API names sends the instructions in the summary request and shows tokens before → after",
+  () =>
+    withRepl({
+      turns: [
+        { text: "The API is fetchWidgets; its partner is storeWidgets." },
+        { text: "## Goal\nList widgets.\n\n## Critical Context\nfetchWidgets, storeWidgets." },
+        { text: "Still on it." },
+      ],
+    }, async (h) => {
+      await h.send("which API lists widgets?");
+      await h.term.waitFor(/storeWidgets\.[\s\S]*1 call/);
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+      await h.send("/compact keep the API names");
+      const pane = await h.term.waitFor(
+        /✻ Compacted the conversation: \S+ → \S+ tokens \(1 message summarised\)/,
+      );
+      assertStringIncludes(pane, "❯ /compact keep the API names");
+      const requests = await h.requests(2);
+      assert(requests[0].body.tools?.length > 0, "the run offers tools");
+      // The summary request is the one that offers no tools.
+      const summary = requests.find((r) => r.body.tools === undefined);
+      assert(summary, "no summary request was sent");
+      assertStringIncludes(texts(summary.body.messages, "user").join("\n"), "keep the API names");
+      await h.term.waitFor((p) => p.trimEnd().endsWith(IDLE));
+      await h.send("go on");
+      await h.term.waitFor("Still on it.");
+      const [, , next] = await h.requests(3);
+      const sent = texts(next.body.messages, "user").join("\n");
+      assertStringIncludes(sent, "<compaction_summary");
+      assertStringIncludes(sent, "fetchWidgets, storeWidgets.");
+    }),
 );

@@ -30,6 +30,17 @@ function runtime(forks: (readonly Tool[])[]): ReplRuntime {
       return agent;
     },
     run: () => (async function* () {})(),
+    contextReport: () => ({
+      total: 0,
+      system: 0,
+      tools: 0,
+      messages: 0,
+      anchored: false,
+      window: 128_000,
+      trigger: 108_800,
+      auto: true,
+    }),
+    compact: () => (async function* () {})(),
   };
   const read = tool("read");
   return {

@@ -1,8 +1,14 @@
 /** Slash commands against a recording host, without a terminal. */
-import { InputQueue } from "../lib/agent/mod.ts";
+import { type ContextReport, InputQueue } from "../lib/agent/mod.ts";
 import type { AgentEvent, Message, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
 import { createPalette } from "../lib/ui/ansi.ts";
-import { type CommandHost, COMMANDS, parseCommand, runCommand } from "../lib/ui/commands/mod.ts";
+import {
+  type CommandHost,
+  COMMANDS,
+  contextLines,
+  parseCommand,
+  runCommand,
+} from "../lib/ui/commands/mod.ts";
 import { matchModels } from "../lib/ui/commands/model.ts";
 import { parseQueueJson } from "../lib/ui/commands/queue.ts";
 import { completions, nearest } from "../lib/ui/commands/suggest.ts";
@@ -28,6 +34,24 @@ class FakeAgent implements ReplAgent {
   async *run(): AsyncGenerator<AgentEvent> {
     throw new Error("the commands do not run the agent; the REPL does");
   }
+  report: ContextReport = {
+    total: 12_000,
+    system: 1_000,
+    tools: 3_000,
+    messages: 8_000,
+    anchored: true,
+    window: 128_000,
+    trigger: 108_800,
+    wouldKeep: 5_000,
+    auto: true,
+  };
+  contextReport(): ContextReport {
+    return this.report;
+  }
+  // deno-lint-ignore require-yield
+  async *compact(): AsyncGenerator<AgentEvent> {
+    throw new Error("the commands ask the host to compact; the REPL runs it");
+  }
 }
 
 interface Recorded {
@@ -44,6 +68,8 @@ interface Recorded {
   sent: { text: string; echo?: boolean }[];
   followUps: string[];
   side: { question: string; tools: boolean }[];
+  /** The instructions of each compaction the host was asked for. */
+  compactions: (string | undefined)[];
   quit: boolean;
   /** Runs a typed command line. */
   run(line: string): Promise<string>;
@@ -92,6 +118,7 @@ function recorder(options: {
     sent: [],
     followUps: [],
     side: [],
+    compactions: [],
     quit: false,
     host: {
       runtime,
@@ -110,6 +137,7 @@ function recorder(options: {
       },
       runQueue: () => void r.queueRuns++,
       pickSession: () => Promise.reject(new Error("the session commands are tested in ui_sessions_test.ts")),
+      compact: (instructions) => Promise.resolve(void r.compactions.push(instructions)),
       quit: () => void (r.quit = true),
     },
     async run(line) {
@@ -426,10 +454,57 @@ Deno.test("/reload rebuilds the prompt and prints the warnings it returns", asyn
 
 Deno.test("commands whose features land later say what they will do", async () => {
   const r = recorder();
-  assertStringIncludes(await r.run("/context"), "The conversation holds 1 message.");
-  assertStringIncludes(await r.run("/compact"), "/compact replaces the older part of the conversation");
   assertStringIncludes(await r.run("/jobs"), "/jobs lists them");
   assertStringIncludes(await r.run("/mcp"), "/mcp shows them");
+});
+
+Deno.test("/context shows the tokens in use of the window, by part, what remains, the trigger and what would be kept", async () => {
+  const r = recorder();
+  r.agent.messages.push({ role: "user", content: "hi" });
+  const text = await r.run("/context");
+  assertStringIncludes(text, "Context: 12k of 128k tokens (9.4%)");
+  assertStringIncludes(text, "system prompt     1.0k");
+  assertStringIncludes(text, "tool schemas      3.0k");
+  assertStringIncludes(text, "messages          8.0k");
+  assertStringIncludes(text, "remaining         116k  91%");
+  assertStringIncludes(text, "compaction at     109k  85% · automatic");
+  assertStringIncludes(text, "keep the latest 5.0k tokens as they are and summarise the 3.0k before them");
+  assertStringIncludes(text, "the endpoint's last count");
+});
+
+Deno.test("/context says when automatic compaction is off and when nothing could be compacted", () => {
+  const palette = createPalette(false);
+  const report: ContextReport = {
+    total: 900,
+    system: 500,
+    tools: 300,
+    messages: 100,
+    anchored: false,
+    window: 4_000,
+    trigger: 3_400,
+    auto: false,
+  };
+  const empty = contextLines(report, { palette, hasMessages: false }).join("\n");
+  assertStringIncludes(empty, "automatic compaction is off (NANOCODE_COMPACTION=0): /compact by hand");
+  assertStringIncludes(empty, "Nothing to compact yet");
+  assertStringIncludes(empty, "Estimated at about 4 characters a token");
+  const recent = contextLines(report, { palette, hasMessages: true }).join("\n");
+  assertStringIncludes(recent, "The whole conversation is recent");
+  const over = contextLines({ ...report, total: 4_500 }, { palette, hasMessages: true }).join("\n");
+  assertStringIncludes(over, "over the window by 500 tokens");
+});
+
+Deno.test("/compact asks the host to compact with the instructions, never while the agent works", async () => {
+  const r = recorder();
+  assertStringIncludes(await r.run("/compact"), "Nothing to compact yet");
+  r.agent.messages.push({ role: "user", content: "hi" });
+  await r.run("/compact keep the API names");
+  await r.run("/compact");
+  assertEquals(r.compactions, ["keep the API names", undefined]);
+  const busy = recorder({ busy: true });
+  busy.agent.messages.push({ role: "user", content: "hi" });
+  assertStringIncludes(await busy.run("/compact"), "Cannot compact the conversation while the agent works");
+  assertEquals(busy.compactions, []);
 });
 
 Deno.test("/q, /quit and exit quit", async () => {

@@ -464,3 +464,56 @@ Deno.test("/dequeue edit during a run holds the messages back, and a run that en
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** A turn that waits until `release()`, then answers with text. */
+function gatedTurn(text: string): { turn: Turn; release: () => void } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const turn: Turn = async function* () {
+    await gate;
+    yield* answer(text)(new AbortController().signal);
+  };
+  return { turn, release: () => release() };
+}
+
+Deno.test("/context shows the window in use; /compact summarises with the instructions and shows tokens before → after", async () => {
+  const summary = gatedTurn("## Goal\nKeep the API names.");
+  const h = start({
+    turns: [answer("First answer."), summary.turn],
+    env: { NO_COLOR: "1" },
+    initialPrompt: "remember the API names",
+  });
+  await h.waitFor("1 call");
+  h.stdin.push("/context\r");
+  await h.waitFor("Context:");
+  await h.waitFor(() => /system prompt\s+\d+[\s\S]*tool schemas\s+0[\s\S]*messages\s+\d+/.test(h.output()));
+  assertStringIncludes(h.output(), "of 128k tokens");
+  assertStringIncludes(h.output(), "compaction at");
+  h.stdin.push("/compact keep the API names\r");
+  await h.waitFor("compacting the conversation");
+  assertStringIncludes(h.output(), "compacting: what you type is sent after it");
+  summary.release();
+  await h.waitFor("✻ Compacted the conversation: ");
+  assert(/Compacted the conversation: \d+ → \d+ tokens \(1\s+message\s+summarised\)/.test(h.output()));
+  const request = h.provider.requests[1];
+  assertEquals(request.tools, undefined, "the summary request offers no tools");
+  const prompt = request.messages.map((m) => typeof m.content === "string" ? m.content : "").join("\n");
+  assertStringIncludes(prompt, "keep the API names");
+  const kept = h.runtime.agent.messages.map((m) => String(m.content));
+  assert(kept.includes("remember the API names"), "the user's message is kept verbatim");
+  assert(kept.some((c) => c.includes("<compaction_summary")), JSON.stringify(kept));
+  h.stdin.push("\x04");
+  assertEquals(await h.exit, 0);
+});
+
+Deno.test("/compact is refused while the agent works", async () => {
+  const h = start({ turns: [hang], env: { NO_COLOR: "1" }, initialPrompt: "go" });
+  await h.waitFor("working");
+  h.stdin.push("/compact\r");
+  await h.waitFor("Cannot compact the conversation while the agent works");
+  assertEquals(h.provider.requests.length, 1);
+  h.stdin.push("\x03");
+  await h.waitFor("Interrupted.");
+  h.stdin.push("\x04");
+  await h.exit;
+});

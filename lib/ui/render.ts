@@ -91,6 +91,11 @@ export class EventRenderer {
     return this.#calls.size > 0;
   }
 
+  /** Shows a wait that is not the model's or a tool's (`compacting the conversation`) until output comes. */
+  waitFor(label: string): void {
+    this.#activity = { label, since: this.#now() };
+  }
+
   /** The usage of the latest model call (its prompt size is the context in use). */
   get lastUsage(): Usage | undefined {
     return this.#lastUsage;
@@ -119,6 +124,10 @@ export class EventRenderer {
         if (!this.#showThinking) break;
         this.#activity = undefined;
         this.#stream("thinking", event.text, out);
+        break;
+      case "compaction":
+        this.#open("notice", out);
+        out.push(p.dim(compactionLine(event)));
         break;
       case "tool_call": {
         const call: RunningCall = {
@@ -340,4 +349,19 @@ export function userLines(text: string, palette: Palette): string[] {
   return sanitize(text).split("\n").map((line, i) =>
     i === 0 ? `${palette.bold(palette.cyan("❯"))} ${palette.bold(line)}` : `  ${palette.bold(line)}`
   );
+}
+
+/**
+ * The one line a compaction shows as: tokens before → after, and what was summarised or pruned.
+ * @example compactionLine(event) // "✻ Compacted the conversation: 98.2k → 21.4k tokens (40 messages summarised)"
+ */
+export function compactionLine(event: Extract<AgentEvent, { type: "compaction" }>): string {
+  const what: string[] = [];
+  if (event.replaced > 0) what.push(`${event.replaced} message${event.replaced === 1 ? "" : "s"} summarised`);
+  if (event.pruned.length > 0) {
+    what.push(`${event.pruned.length} old tool result${event.pruned.length === 1 ? "" : "s"} pruned`);
+  }
+  return `✻ Compacted the conversation: ${formatTokens(event.tokensBefore)} → ${
+    formatTokens(event.tokensAfter)
+  } tokens${what.length > 0 ? ` (${what.join(", ")})` : ""}`;
 }

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type AgentEvent, type Usage, VERSION } from "../core/mod.ts";
+import { type AgentEvent, VERSION } from "../core/mod.ts";
 import { createPalette, type Palette, truncateToWidth, visibleWidth, wrapLine } from "./ansi.ts";
 import { prepareSideQuestion, SideAnswer, sideNote } from "./btw.ts";
 import {
@@ -97,10 +97,10 @@ function defaultOnSignal(signal: ReplSignal, handler: () => void): () => void {
   }
 }
 
-/** A run or side question in progress. */
+/** A run, a side question or a compaction in progress. */
 interface Task {
   controller: AbortController;
-  kind: "run" | "btw";
+  kind: "run" | "btw" | "compact";
 }
 
 /**
@@ -138,7 +138,6 @@ class Repl implements CommandHost {
   /** True while the external editor has the terminal. */
   #editing = false;
   #ctrlCArmed = false;
-  #lastUsage: Usage | undefined;
   #spinner: ReturnType<typeof setInterval> | undefined;
   #quit: (() => void) | undefined;
   #quitting = false;
@@ -178,10 +177,6 @@ class Repl implements CommandHost {
 
   get busy(): boolean {
     return this.#task !== undefined;
-  }
-
-  get lastUsage(): Usage | undefined {
-    return this.#lastUsage;
   }
 
   get columns(): number {
@@ -456,6 +451,15 @@ class Repl implements CommandHost {
     if (!this.#task) this.#afterRun(false);
   }
 
+  async compact(instructions: string | undefined): Promise<void> {
+    const aborted = await this.#runTask(
+      "compact",
+      (signal) => this.runtime.agent.compact(instructions, signal),
+      { waitFor: "compacting the conversation" },
+    );
+    this.#afterRun(aborted);
+  }
+
   async pickSession(): Promise<void> {
     if (this.#picking) return;
     this.#picking = true;
@@ -535,10 +539,13 @@ class Repl implements CommandHost {
   async #runTask(
     kind: Task["kind"],
     start: (signal: AbortSignal) => AsyncIterable<AgentEvent>,
+    options: { waitFor?: string } = {},
   ): Promise<boolean> {
     const controller = new AbortController();
     this.#task = { controller, kind };
     this.#renderer = this.#newRenderer();
+    if (options.waitFor) this.#renderer.waitFor(options.waitFor);
+    this.#screen.update();
     this.#spinner = setInterval(() => {
       if (this.#renderer.activity) this.#screen.update();
     }, SPINNER_INTERVAL_MS);
@@ -546,7 +553,6 @@ class Repl implements CommandHost {
       for await (const event of start(controller.signal)) {
         this.#screen.print(this.#renderer.push(event));
         if (!this.#renderer.toolRunning) this.#releaseHeld();
-        if (event.type === "usage" && kind === "run") this.#lastUsage = event.usage;
         this.#screen.update();
       }
     } catch (error) {
@@ -643,9 +649,13 @@ class Repl implements CommandHost {
     const layout = this.#editor.layout(width, visibleWidth("❯ "));
     const top = rows.length;
     layout.rows.forEach((row, i) => rows.push((i === 0 ? prompt : "  ") + row));
-    const status = this.#task
-      ? (this.#task.kind === "btw" ? "side question" : "working: type to steer, /queue to follow up")
-      : "/help for commands";
+    const status = !this.#task
+      ? "/help for commands"
+      : this.#task.kind === "btw"
+      ? "side question"
+      : this.#task.kind === "compact"
+      ? "compacting: what you type is sent after it"
+      : "working: type to steer, /queue to follow up";
     rows.push(truncateToWidth(p.dim(`  ${this.runtime.agent.model} · ${status}`), width));
     return { rows, cursorRow: top + layout.cursorRow, cursorCol: layout.cursorCol };
   }

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { ContextReport } from "../agent/mod.ts";
 import type { AgentEvent, ContentPart, Message, Provider, Tool } from "../core/mod.ts";
 import type { SessionInfo } from "../session/mod.ts";
 
@@ -26,6 +27,16 @@ export interface ReplAgent {
    * result), with the same provider and model and the tools given: what `/btw` asks on.
    */
   fork(options: { tools: readonly Tool[] }): ReplAgent;
+  /**
+   * How full the context is: the estimate by part (system prompt, tool schemas, messages), the
+   * window, where automatic compaction starts, what a compaction now would keep. What `/context` shows.
+   */
+  contextReport(): ContextReport;
+  /**
+   * Compacts now, between runs, with `instructions` for the summary: yields the `compaction` event,
+   * or an `error` saying why not. What `/compact` runs; throws while a run is in progress.
+   */
+  compact(instructions: string | undefined, signal: AbortSignal): AsyncIterable<AgentEvent>;
 }
 
 /** One queued message, as the queue lists it and as `/dequeue edit` shows it. */

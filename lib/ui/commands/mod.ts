@@ -6,11 +6,10 @@
  * @module
  */
 
-import type { Usage } from "../../core/mod.ts";
 import type { Palette } from "../ansi.ts";
-import { formatTokens } from "../render.ts";
 import type { ReplRuntime } from "../runtime.ts";
 import { errorMessage, fail, firstSentence, note, notWhileBusy } from "./_output.ts";
+import { CONTEXT_COMMANDS } from "./context.ts";
 import { MODEL_COMMAND } from "./model.ts";
 import { QUEUE_COMMANDS } from "./queue.ts";
 import { SESSION_COMMANDS } from "./sessions.ts";
@@ -18,6 +17,7 @@ import { runSkill, SKILL_COMMANDS } from "./skills.ts";
 import { nearest } from "./suggest.ts";
 
 export { completions, editDistance, nearest } from "./suggest.ts";
+export { contextLines } from "./context.ts";
 export { matchModels } from "./model.ts";
 export { parseQueueJson } from "./queue.ts";
 export { resumeSession } from "./sessions.ts";
@@ -26,10 +26,8 @@ export { resumeSession } from "./sessions.ts";
 export interface CommandHost {
   readonly runtime: ReplRuntime;
   readonly palette: Palette;
-  /** True while a run or a side question is in progress. */
+  /** True while a run, a side question or a compaction is in progress. */
   readonly busy: boolean;
-  /** The usage of the latest model call, if any. */
-  readonly lastUsage?: Usage;
   /** The terminal's width in cells: what a printed line may take before it wraps. */
   readonly columns: number;
   /** Prints finished lines to the transcript. */
@@ -55,6 +53,11 @@ export interface CommandHost {
    * picker was cancelled.
    */
   pickSession(): Promise<void>;
+  /**
+   * Compacts the conversation now (between runs), with `instructions` for the summary, showing
+   * progress while the summary is made and the outcome as one line.
+   */
+  compact(instructions: string | undefined): Promise<void>;
   /** Ends the REPL. */
   quit(): void;
 }
@@ -124,33 +127,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   MODEL_COMMAND,
   { name: "tools", usage: "/tools", summary: "list the active tools", run: toolsCommand },
-  {
-    name: "context",
-    usage: "/context",
-    summary: "show how much of the context window is in use",
-    run(host) {
-      const messages = host.runtime.agent.messages.length;
-      const used = host.lastUsage
-        ? `; the last request sent ${formatTokens(host.lastUsage.promptTokens)} tokens`
-        : "";
-      note(
-        host,
-        `The conversation holds ${messages} message${messages === 1 ? "" : "s"}${used}.`,
-        "Context accounting arrives with compaction: then /context shows how full the window is and when compaction starts.",
-      );
-    },
-  },
-  {
-    name: "compact",
-    usage: "/compact",
-    summary: "summarise the conversation to free context",
-    run(host) {
-      note(
-        host,
-        "Compaction is not available yet: once it lands, /compact replaces the older part of the conversation with a summary to free the context window.",
-      );
-    },
-  },
+  ...CONTEXT_COMMANDS,
   {
     name: "reload",
     usage: "/reload",
