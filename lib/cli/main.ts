@@ -153,21 +153,28 @@ async function run(args: string[], io: CliIo): Promise<number> {
 
   if (interactive) {
     const { runRepl } = await import("../ui/mod.ts");
-    return await runRepl(runtime, {
-      initialPrompt: prompt,
-      env: io.env,
-      cwd: io.cwd,
-      pickSession: options.resume === "",
-    });
+    try {
+      return await runRepl(runtime, {
+        initialPrompt: prompt,
+        env: io.env,
+        cwd: io.cwd,
+        pickSession: options.resume === "",
+      });
+    } finally {
+      // Quitting cancels every child job still running: none is left behind.
+      await runtime.jobs.stopAll();
+    }
   }
 
   // Ctrl-C, a kill or a closed terminal stop the run the same way: the request and every running
   // command's process group are ended before nanocode exits, and the exit code names the signal.
   const controller = new AbortController();
   let signalCode = 130;
+  let signalled = false;
   const listeners = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
     const handler = () => {
       signalCode = signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129;
+      signalled = true;
       controller.abort();
     };
     try {
@@ -178,8 +185,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
     return [signal, handler] as const;
   });
   try {
-    const { runHeadless } = await import("../headless/mod.ts");
-    const code = await runHeadless(runtime.agent.run(prompt!, controller.signal), {
+    const [{ runHeadless }, { runUntilJobsEnd }] = await Promise.all([
+      import("../headless/mod.ts"),
+      import("../jobs/mod.ts"),
+    ]);
+    // A run that started background jobs waits for them and goes on with their results.
+    const run = (input: string) => runtime.agent.run(input, controller.signal);
+    const code = await runHeadless(runUntilJobsEnd(runtime.jobs, run, prompt!, controller.signal), {
       mode: options.mode,
       quiet: options.quiet,
       showThinking: config.showThinking,
@@ -188,8 +200,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
       color: Deno.stderr.isTerminal() && io.env("NO_COLOR") === undefined,
       onClosed: () => controller.abort(),
     });
-    return code === 130 ? signalCode : code;
+    // Stopped while it waited for background jobs, after a run that ended well: the signal still counts.
+    return code === 130 || signalled ? signalCode : code;
   } finally {
+    await runtime.jobs.stopAll();
     for (const [signal, handler] of listeners) {
       try {
         Deno.removeSignalListener(signal, handler);

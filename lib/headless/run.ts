@@ -124,6 +124,14 @@ export async function runHeadless(
         case "queue":
           await trace(`» ${event.kind}: ${event.text}`);
           break;
+        case "job_result":
+          await trace(paint(
+            event.status === "done" ? "33" : "31",
+            `◌ background job ${event.id} ${event.status} (exit code ${
+              event.exitCode ?? "none"
+            }, ${event.elapsedSeconds} s)`,
+          ));
+          break;
         case "compaction":
           await trace(paint(
             "2",
