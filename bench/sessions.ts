@@ -1,4 +1,3 @@
-// deno-lint-ignore-file no-console
 /**
  * Saved sessions: listing and matching 1,000 stored sessions of 50 messages each (what the picker and
  * `--resume <text>` do first), start → first request when resuming a 2,000-message session beside a

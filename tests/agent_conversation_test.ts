@@ -1,17 +1,10 @@
 /** The conversation as an event log: one owner, whole-message events, replay, forks. */
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { Agent, consistentPrefix, Conversation, InputQueue, replay } from "../lib/agent/mod.ts";
-import type {
-  AgentEvent,
-  AssembledToolCall,
-  ChatRequest,
-  Message,
-  Provider,
-  ProviderDelta,
-  Tool,
-} from "../lib/core/mod.ts";
+import type { AgentEvent, ChatRequest, Message, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
 import { textResult } from "../lib/core/mod.ts";
 import { bashTool } from "../lib/tools/bash.ts";
+import { answering, calling } from "./support/scripted.ts";
 import { readTool } from "../lib/tools/read.ts";
 
 /** A 1×1 PNG, so `read` answers with an image part. */
@@ -19,34 +12,6 @@ const PNG = Uint8Array.from(
   atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
   (c) => c.charCodeAt(0),
 );
-
-function calling(calls: AssembledToolCall[], reasoning?: string): ProviderDelta[] {
-  return [
-    ...(reasoning ? [{ type: "thinking", text: reasoning } as const] : []),
-    {
-      type: "done",
-      reason: "tool_calls",
-      message: {
-        role: "assistant",
-        content: null,
-        ...(reasoning ? { reasoning_content: reasoning } : {}),
-        tool_calls: calls.map((c) => ({
-          id: c.id,
-          type: "function" as const,
-          function: { name: c.name, arguments: c.arguments },
-        })),
-      },
-      toolCalls: calls,
-    },
-  ];
-}
-
-function answering(text: string): ProviderDelta[] {
-  return [
-    { type: "text", text },
-    { type: "done", reason: "stop", message: { role: "assistant", content: text }, toolCalls: [] },
-  ];
-}
 
 Deno.test("replaying the whole-message events rebuilds every request the provider received", async () => {
   const dir = await Deno.makeTempDir();
@@ -167,7 +132,8 @@ Deno.test("changes between runs reach subscribers at once and the next run's str
 });
 
 Deno.test("a model switched during a run is in the stream before the request that uses it", async () => {
-  let agent: Agent | undefined;
+  // The tool switches the model of the agent it runs in, made below.
+  const holder: { agent?: Agent } = {};
   const models: string[] = [];
   const switcher: Tool = {
     name: "switch",
@@ -175,7 +141,7 @@ Deno.test("a model switched during a run is in the stream before the request tha
     parameters: { type: "object", properties: {} },
     permissions: [],
     execute() {
-      agent!.setModel("second");
+      holder.agent!.setModel("second");
       return Promise.resolve(textResult("switched"));
     },
   };
@@ -187,7 +153,8 @@ Deno.test("a model switched during a run is in the stream before the request tha
     },
     listModels: () => Promise.resolve([]),
   };
-  agent = new Agent({ provider, tools: [switcher], model: "first", cwd: "/" });
+  const agent = new Agent({ provider, tools: [switcher], model: "first", cwd: "/" });
+  holder.agent = agent;
   const log: AgentEvent[] = [];
   for await (const event of agent.run("go", new AbortController().signal)) log.push(event);
   assertEquals(models, ["first", "second"]);

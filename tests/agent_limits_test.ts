@@ -1,49 +1,9 @@
 /** What keeps a run honest: the turn limit, the repeat note, interrupts the model hears of, raw arguments. */
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { Agent, InputQueue } from "../lib/agent/mod.ts";
-import type {
-  AgentEvent,
-  AssembledToolCall,
-  ChatRequest,
-  Provider,
-  ProviderDelta,
-  Tool,
-} from "../lib/core/mod.ts";
+import type { Tool } from "../lib/core/mod.ts";
+import { answering as answer, calling, drain, scripted } from "./support/scripted.ts";
 import { textResult } from "../lib/core/mod.ts";
-
-function calling(calls: AssembledToolCall[]): ProviderDelta[] {
-  return [{
-    type: "done",
-    reason: "tool_calls",
-    message: {
-      role: "assistant",
-      content: null,
-      tool_calls: calls.map((c) => ({
-        id: c.id,
-        type: "function" as const,
-        function: { name: c.name, arguments: c.arguments },
-      })),
-    },
-    toolCalls: calls,
-  }];
-}
-
-const answer = (text: string): ProviderDelta[] => [
-  { type: "text", text },
-  { type: "done", reason: "stop", message: { role: "assistant", content: text }, toolCalls: [] },
-];
-
-function scripted(turn: (request: ChatRequest, n: number) => ProviderDelta[] | Promise<ProviderDelta[]>) {
-  const requests: ChatRequest[] = [];
-  const provider: Provider = {
-    async *stream(request) {
-      requests.push(structuredClone(request));
-      yield* await turn(request, requests.length);
-    },
-    listModels: () => Promise.resolve([]),
-  };
-  return { provider, requests };
-}
 
 const look: Tool = {
   name: "look",
@@ -53,12 +13,6 @@ const look: Tool = {
   readOnly: true,
   execute: () => Promise.resolve(textResult("the same view")),
 };
-
-async function drain(events: AsyncIterable<AgentEvent>): Promise<AgentEvent[]> {
-  const out: AgentEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
 
 Deno.test("--max-turns stops a run after that many model calls with an error that says what to do", async () => {
   const { provider, requests } = scripted((_, n) =>

@@ -9,24 +9,8 @@ import type {
   ProviderDelta,
   Tool,
 } from "../lib/core/mod.ts";
+import { calling } from "./support/scripted.ts";
 import { byteLength, textResult } from "../lib/core/mod.ts";
-
-function calling(calls: AssembledToolCall[]): ProviderDelta[] {
-  return [{
-    type: "done",
-    reason: "tool_calls",
-    message: {
-      role: "assistant",
-      content: null,
-      tool_calls: calls.map((c) => ({
-        id: c.id,
-        type: "function" as const,
-        function: { name: c.name, arguments: c.arguments },
-      })),
-    },
-    toolCalls: calls,
-  }];
-}
 
 const done: ProviderDelta[] = [
   { type: "done", reason: "stop", message: { role: "assistant", content: "done" }, toolCalls: [] },
