@@ -6,6 +6,7 @@ import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts"
 import { type MockLlm, type MockTurn, startMockLlm } from "./support/mock_llm.ts";
 import { HAS_TMUX, startNanocode, type TmuxSession } from "./support/tmux.ts";
 import { COMMANDS } from "../lib/ui/commands/mod.ts";
+import { visibleWidth } from "../lib/ui/ansi.ts";
 import { sessionFolders, writeSession } from "./support/saved_sessions.ts";
 
 /** Registers a terminal test; without tmux it is ignored and its name says why. */
@@ -629,5 +630,45 @@ tmuxTest(
       const sent = texts(next.body.messages, "user").join("\n");
       assertStringIncludes(sent, "<compaction_summary");
       assertStringIncludes(sent, "fetchWidgets, storeWidgets.");
+    }),
+);
+
+/** The rows of the pane that belong to a drawn table (its borders and rows). */
+function tableRows(pane: string): string[] {
+  return pane.split("\n").filter((line) => /^[┌├└│]/.test(line) && /[┐┤┘│]$/.test(line));
+}
+
+tmuxTest(
+  "a streamed markdown table is drawn with borders sized by display width, and code blocks get a gutter",
+  () =>
+    withRepl({
+      turns: [{
+        text: [
+          "Here is the table:",
+          "",
+          "| name | 説明 |",
+          "|---|:-:|",
+          "| alpha | 日本語のテキスト |",
+          "| ✅ | done |",
+          `| long | ${"a cell long enough to need wrapping inside its column ".repeat(3).trim()} |`,
+          "",
+          "```ts",
+          "const answer = 42;",
+          "```",
+          "End.",
+        ].join("\n"),
+        chunkDelayMs: 20,
+      }],
+    }, async (h) => {
+      await h.send("show me");
+      const pane = await h.term.waitFor(/End\.[\s\S]*1 call/);
+      const rows = tableRows(pane);
+      assert(rows.length >= 9, pane);
+      const widths = rows.map(visibleWidth);
+      assert(widths.every((w) => w === widths[0] && w <= 100), JSON.stringify({ rows, widths }));
+      assert(rows.some((r) => r.includes("日本語のテキスト")), pane);
+      assert(!pane.includes("|---|"), "the delimiter row is not printed as typed");
+      assert(!pane.includes("```"), "fences are not printed as typed");
+      assertStringIncludes(pane, "╭─ ts\n│ const answer = 42;\n╰─");
     }),
 );

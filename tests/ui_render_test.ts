@@ -319,3 +319,46 @@ Deno.test("many calls side by side list the first few in the live area and count
   assertEquals(live.filter((l) => l.startsWith("⏺")).length, 5, "the first call's line is in the transcript");
   assertEquals(r.activity?.label, "Running ls ×9");
 });
+
+/** A renderer that lays markdown out for a terminal, without colour. */
+function terminal(options: { now?: () => number; width?: number } = {}) {
+  return new EventRenderer({
+    palette: createPalette(false),
+    showThinking: true,
+    now: options.now ?? (() => 0),
+    width: () => options.width ?? 80,
+    layout: true,
+  });
+}
+
+Deno.test("a streamed table arriving in pieces is drawn once, when it ends", () => {
+  const r = terminal();
+  const text = "Sizes:\n| file | size |\n|---|--:|\n| a.ts | 12 |\n| b.ts | 3 |\n";
+  const printed: string[] = [];
+  const lives: string[][] = [];
+  r.push(start);
+  for (const piece of text.match(/.{1,5}/gs)!) {
+    printed.push(...r.push({ type: "text_delta", text: piece }));
+    lives.push(r.live(80));
+  }
+  assertEquals(printed, ["", "Sizes:"], "nothing of the table is printed before it ends");
+  assert(lives.flat().every((row) => !row.startsWith("┌")), "the live area never shows a half-drawn table");
+  printed.push(...r.push({ type: "agent_end", text: "", reason: "stop", usage, turns: 1 }));
+  assertEquals(printed.slice(2, 8), [
+    "┌──────┬──────┐",
+    "│ file │ size │",
+    "├──────┼──────┤",
+    "│ a.ts │   12 │",
+    "│ b.ts │    3 │",
+    "└──────┴──────┘",
+  ]);
+});
+
+Deno.test("a code block in an answer is laid out at the terminal's width", () => {
+  const r = terminal({ width: 24 });
+  const lines = feed(r, [start, {
+    type: "text_delta",
+    text: "```sh\necho one two three four five six\n```\n",
+  }]);
+  assertEquals(lines, ["", "╭─ sh", "│ echo one two three", "│ four five six", "╰─"]);
+});

@@ -72,6 +72,8 @@ export function sanitize(text: string): string {
 }
 
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\u200b-\u200f\ufe00-\ufe0f]$/u;
+/** Symbols drawn as emoji by default (✅, ❌, ⚡, ⭐): terminals give them two cells. */
+const EMOJI = /^\p{Emoji_Presentation}$/u;
 
 /** How many terminal cells one code point takes: 0, 1 or 2. */
 export function charWidth(char: string): number {
@@ -94,6 +96,7 @@ export function charWidth(char: string): number {
     (code >= 0x1f300 && code <= 0x1faff) || // emoji and pictographs
     (code >= 0x20000 && code <= 0x3fffd) // CJK extensions B and later
   ) return 2;
+  if (code >= 0x231a && code < 0x1f300 && EMOJI.test(char)) return 2;
   return 1;
 }
 
@@ -205,6 +208,21 @@ export function wrapLine(line: string, width: number): string[] {
   }
   if (row.length > 0 || rows.length === 0) emit(row, rowStartStyles, active);
   return rows;
+}
+
+/**
+ * Pads styled text with spaces to `width` cells, on the left, the right or both (`center`); text
+ * already as wide is returned as it is.
+ * @example padToWidth("日本", 6, "right") // "  日本"
+ */
+export function padToWidth(text: string, width: number, align: "left" | "center" | "right" = "left"): string {
+  const gap = Math.max(0, width - visibleWidth(text));
+  if (align === "right") return " ".repeat(gap) + text;
+  if (align === "center") {
+    const left = Math.floor(gap / 2);
+    return " ".repeat(left) + text + " ".repeat(gap - left);
+  }
+  return text + " ".repeat(gap);
 }
 
 /** Cuts styled text to at most `width` cells on one row, ending with `…` when cut. */

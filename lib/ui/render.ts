@@ -22,6 +22,13 @@ export interface RendererOptions {
   showThinking: boolean;
   /** The clock, for the elapsed time of a run (default `Date.now`). */
   now?: () => number;
+  /** The terminal's width, which code blocks and tables are laid out for (default 80). */
+  width?: () => number;
+  /**
+   * Whether markdown is laid out for a terminal (drawn tables, code gutters) rather than left as
+   * written. Default: whether the palette has colour.
+   */
+  layout?: boolean;
 }
 
 /** What the spinner line says while nothing streams: waiting for the model or a running tool. */
@@ -73,12 +80,14 @@ export class EventRenderer {
   #activity: Activity | undefined;
   #startedAt = 0;
   #lastUsage: Usage | undefined;
+  readonly #width: () => number;
 
   constructor(options: RendererOptions) {
     this.#p = options.palette;
     this.#showThinking = options.showThinking;
     this.#now = options.now ?? Date.now;
-    this.#markdown = new MarkdownStyler(options.palette);
+    this.#width = options.width ?? (() => 80);
+    this.#markdown = new MarkdownStyler(options.palette, { layout: options.layout, width: this.#width });
   }
 
   /** What the run is waiting on, or undefined while output streams. */
@@ -224,13 +233,8 @@ export class EventRenderer {
    */
   live(width: number): string[] {
     const lines: string[] = [];
-    if (this.#pending !== "") {
-      lines.push(
-        this.#block === "thinking"
-          ? this.#thinking(this.#pending)
-          : this.#markdown.partial(sanitize(this.#pending)),
-      );
-    }
+    if (this.#block === "text") lines.push(...this.#markdown.partial(sanitize(this.#pending)));
+    else if (this.#pending !== "" && this.#block === "thinking") lines.push(this.#thinking(this.#pending));
     const tailWidth = Math.max(8, width - 1);
     const calls = [...this.#calls.entries()];
     const alone = calls.length === 1;
@@ -265,24 +269,29 @@ export class EventRenderer {
     return this.#p.dim(this.#p.italic(sanitize(text)));
   }
 
-  #styleLine(block: Block, text: string): string {
-    return block === "thinking" ? this.#thinking(text) : this.#markdown.line(sanitize(text));
+  /** The rows one complete line of a block finishes ("" for a blank line). */
+  #styleLine(block: Block, text: string): string[] {
+    if (block === "thinking") return [text.trim() === "" ? "" : this.#thinking(text)];
+    return this.#markdown.line(sanitize(text));
   }
 
   #stream(block: "text" | "thinking", text: string, out: string[]): void {
     this.#open(block, out);
     const parts = (this.#pending + text.replace(/\r\n?/g, "\n")).split("\n");
     this.#pending = parts.pop()!;
-    for (const line of parts) {
-      const styled = this.#styleLine(block, line);
-      if (line.trim() === "") {
-        if (this.#blockHasLines) this.#blanks.push(styled);
+    for (const line of parts) this.#emit(this.#styleLine(block, line), out);
+  }
+
+  /** Prints finished rows; runs of blank rows shrink to one, except inside code where the author meant them. */
+  #emit(rows: string[], out: string[]): void {
+    for (const row of rows) {
+      if (row.trim() === "") {
+        if (this.#blockHasLines) this.#blanks.push(row);
         continue;
       }
-      // Runs of blank lines shrink to one, except inside code where the author meant them.
       out.push(...(this.#markdown.inCode ? this.#blanks : this.#blanks.slice(0, 1)));
       this.#blanks = [];
-      out.push(styled);
+      out.push(row);
       this.#blockHasLines = true;
     }
   }
@@ -299,10 +308,11 @@ export class EventRenderer {
   }
 
   #close(out: string[]): void {
-    if (this.#pending.trim() !== "" && (this.#block === "text" || this.#block === "thinking")) {
-      out.push(...(this.#blockHasLines ? this.#blanks.slice(0, 1) : []));
-      out.push(this.#styleLine(this.#block, this.#pending));
-      this.#blockHasLines = true;
+    if (this.#block === "text" || this.#block === "thinking") {
+      const rows = this.#pending.trim() !== "" ? this.#styleLine(this.#block, this.#pending) : [];
+      if (this.#block === "text") rows.push(...this.#markdown.end());
+      // A blank line before the end of the block is dropped with the blanks that trail it.
+      this.#emit(rows, out);
     }
     this.#pending = "";
     this.#blanks = [];

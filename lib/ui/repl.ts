@@ -129,6 +129,8 @@ class Repl implements CommandHost {
   readonly #env: (name: string) => string | undefined;
   readonly #size: () => { columns: number; rows: number };
   readonly #cwd: string;
+  /** Whether standard output is a terminal: markdown is then laid out (tables, code gutters). */
+  readonly #tty: boolean;
   #renderer: EventRenderer;
   #task: Task | undefined;
   #side: SideAnswer | undefined;
@@ -160,6 +162,7 @@ class Repl implements CommandHost {
     this.#size = options.size ?? defaultSize;
     this.#cwd = options.cwd ?? Deno.cwd();
     const tty = stdout.isTerminal();
+    this.#tty = tty;
     this.#raw = this.#stdin.isTerminal() && this.#stdin.setRaw !== undefined && tty;
     const noColor = (this.#env("NO_COLOR") ?? "") !== "" || this.#env("TERM") === "dumb";
     this.palette = createPalette(tty && !noColor);
@@ -527,7 +530,12 @@ class Repl implements CommandHost {
   // ── Runs ──────────────────────────────────────────────────────────────────────────────────────
 
   #newRenderer(): EventRenderer {
-    return new EventRenderer({ palette: this.palette, showThinking: this.runtime.config.showThinking });
+    return new EventRenderer({
+      palette: this.palette,
+      showThinking: this.runtime.config.showThinking,
+      width: () => this.columns,
+      layout: this.#tty,
+    });
   }
 
   async #startRun(input: string): Promise<void> {
