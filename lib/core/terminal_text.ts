@@ -6,8 +6,8 @@
  */
 
 // CSI (ESC [ … final), OSC (ESC ] … BEL or ESC \), DCS/PM/APC/SOS strings, and two-byte escapes.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
 const ESCAPES =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[PX^_][^\x1b]*\x1b\\|\x1b[ -/]*[0-~]|\x9b[0-?]*[ -/]*[@-~]/g;
 
 /**
