@@ -4,6 +4,7 @@ import {
   formatSize,
   formatToolCall,
   oneLine,
+  plainTerminalText,
   summarizeResult,
   truncateHead,
   truncateLine,
@@ -85,4 +86,14 @@ Deno.test("tool calls and results render on one line", () => {
   assertEquals(oneLine("abcdefghijkl", 5), "abcd…");
   assertEquals(summarizeResult("first\nsecond\nthird\n"), "first … +2 lines");
   assertEquals(summarizeResult("only"), "only");
+});
+
+Deno.test("terminal text loses its escapes and keeps the last frame of each redrawn line", () => {
+  assertEquals(plainTerminalText("plain text\nstays\n"), "plain text\nstays\n");
+  assertEquals(plainTerminalText("\x1b[1;31merror\x1b[0m: bad"), "error: bad");
+  assertEquals(plainTerminalText("\x1b]0;window title\x07after"), "after");
+  assertEquals(plainTerminalText("\x1b]8;;https://x.dev\x1b\\link\x1b]8;;\x1b\\"), "link");
+  assertEquals(plainTerminalText("  0%\r 40%\r100%\ndone\n"), "100%\ndone\n");
+  assertEquals(plainTerminalText("windows line\r\nnext\r\n"), "windows line\nnext\n");
+  assertEquals(plainTerminalText("\x1b[2K\x1b[1Gspinner \\\rspinner |\rfinished"), "finished");
 });
