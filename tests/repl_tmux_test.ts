@@ -672,3 +672,39 @@ tmuxTest(
       assertStringIncludes(pane, "╭─ ts\n│ const answer = 42;\n╰─");
     }),
 );
+
+tmuxTest(
+  "an edit shows its changed lines under the call, and a new file its line count",
+  async () => {
+    const cwd = await Deno.makeTempDir({ prefix: "nanocode-edit-" });
+    await Deno.writeTextFile(`${cwd}/a.txt`, "one\ntwo\nthree\n");
+    try {
+      await withRepl({
+        cwd,
+        turns: [
+          {
+            toolCalls: [
+              {
+                name: "edit",
+                arguments: { path: "a.txt", edits: [{ oldText: "two\n", newText: "TWO\nzwei\n" }] },
+              },
+            ],
+          },
+          { toolCalls: [{ name: "write", arguments: { path: "new.md", content: "# New\n\nbody\n" } }] },
+          { text: "Edited." },
+        ],
+      }, async (h) => {
+        await h.send("change it");
+        const pane = await h.term.waitFor("Edited.");
+        assert(
+          /⏺ edit\(path="a\.txt"[^\n]*\n +⎿ +Successfully replaced 1 block in a\.txt\.\n +2 - two\n +2 \+ TWO\n +3 \+ zwei\n/
+            .test(pane),
+          pane,
+        );
+        assert(/⏺ write\(path="new\.md"[^\n]*\n +⎿ [^\n]*\n +new file · 3 lines/.test(pane), pane);
+      });
+    } finally {
+      await Deno.remove(cwd, { recursive: true });
+    }
+  },
+);

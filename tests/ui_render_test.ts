@@ -331,6 +331,88 @@ function terminal(options: { now?: () => number; width?: number } = {}) {
   });
 }
 
+const editDiff = [
+  "--- a.ts",
+  "+++ a.ts",
+  "@@ -1,4 +1,4 @@",
+  " keep",
+  "-const a = 1;",
+  "+const a = 2;",
+  " keep",
+  "@@ -20,3 +20,4 @@",
+  " keep",
+  "+added();",
+  " keep",
+].join("\n");
+
+Deno.test("an edit shows the changed lines of its diff under its call, numbered and coloured", () => {
+  const r = renderer({ color: true });
+  const lines = feed(r, [
+    start,
+    { type: "tool_call", id: "1", name: "edit", args: { path: "a.ts", edits: [] } },
+    {
+      type: "tool_result",
+      id: "1",
+      name: "edit",
+      isError: false,
+      text: "Successfully replaced 2 blocks in a.ts.",
+      details: { diff: editDiff },
+    },
+  ]);
+  assertEquals(lines.slice(2).map(stripAnsi), [
+    "  ⎿  Successfully replaced 2 blocks in a.ts.",
+    "      2 - const a = 1;",
+    "      2 + const a = 2;",
+    "        ⋮",
+    "     21 + added();",
+  ]);
+  assertStringIncludes(lines[3], "\x1b[31m- const a = 1;");
+  assertStringIncludes(lines[4], "\x1b[32m+ const a = 2;");
+});
+
+Deno.test("a long diff shows a dozen lines, then how many more", () => {
+  const body = Array.from({ length: 30 }, (_, i) => `+line ${i + 1}`);
+  const r = renderer();
+  const lines = feed(r, [start, {
+    type: "tool_result",
+    id: "1",
+    name: "write",
+    isError: false,
+    text: "Successfully wrote 200 bytes to b.txt",
+    details: { diff: ["--- b.txt", "+++ b.txt", "@@ -0,0 +1,30 @@", ...body].join("\n"), created: false },
+  }]);
+  const shown = lines.slice(2);
+  assertEquals(shown.length, 12);
+  assertEquals(shown.at(-2), "     11 + line 11");
+  assertEquals(shown.at(-1), "     … +19 lines");
+});
+
+Deno.test("a write of a new file shows its line count; the text the model reads is never parsed", () => {
+  const r = renderer();
+  const lines = feed(r, [
+    start,
+    { type: "tool_call", id: "1", name: "write", args: { path: "n.md", content: "a\nb\nc\n" } },
+    {
+      type: "tool_result",
+      id: "1",
+      name: "write",
+      isError: false,
+      text: "--- n.md\n+++ n.md\n@@ -0,0 +1 @@\n+not a diff to show",
+      details: { path: "/w/n.md", bytes: 6, created: true },
+    },
+  ]);
+  assertEquals(lines.slice(2), ["  ⎿  --- n.md … +3 lines", "     new file · 3 lines"]);
+  const failed = feed(renderer(), [start, {
+    type: "tool_result",
+    id: "2",
+    name: "edit",
+    isError: true,
+    text: "Cannot edit x",
+    details: { diff: editDiff },
+  }]);
+  assertEquals(failed.length, 2, "a failed call shows no diff");
+});
+
 Deno.test("a streamed table arriving in pieces is drawn once, when it ends", () => {
   const r = terminal();
   const text = "Sizes:\n| file | size |\n|---|--:|\n| a.ts | 12 |\n| b.ts | 3 |\n";

@@ -13,6 +13,7 @@
 
 import { type AgentEvent, formatToolCall, summarizeResult, type Usage } from "../core/mod.ts";
 import { type Palette, sanitize, truncateToWidth } from "./ansi.ts";
+import { changeLines } from "./diff_view.ts";
 import { MarkdownStyler } from "./markdown.ts";
 
 /** How the renderer styles and what it shows. */
@@ -22,7 +23,7 @@ export interface RendererOptions {
   showThinking: boolean;
   /** The clock, for the elapsed time of a run (default `Date.now`). */
   now?: () => number;
-  /** The terminal's width, which code blocks and tables are laid out for (default 80). */
+  /** The terminal's width, which code blocks, tables and diffs are laid out for (default 80). */
   width?: () => number;
   /**
    * Whether markdown is laid out for a terminal (drawn tables, code gutters) rather than left as
@@ -58,6 +59,8 @@ interface RunningCall {
   printed: boolean;
   /** The last lines of its streamed output. */
   tail: string[];
+  /** Its arguments, for what a file tool's result shows (a new file's line count). */
+  args: Record<string, unknown>;
 }
 
 /** Turns a run's events into finished lines and a live area. */
@@ -144,6 +147,7 @@ export class EventRenderer {
           line: `${p.green("⏺")} ${p.bold(sanitize(formatToolCall(event.name, event.args)))}`,
           printed: false,
           tail: [],
+          args: event.args,
         };
         // The wait is timed from the first of the calls running side by side.
         const since = this.#calls.size > 0 && this.#activity ? this.#activity.since : this.#now();
@@ -173,6 +177,11 @@ export class EventRenderer {
         } else this.#open("tool", out);
         const summary = sanitize(summarizeResult(event.text));
         out.push(`  ⎿  ${event.isError ? p.red(summary) : summary}`);
+        if (!event.isError) {
+          out.push(
+            ...changeLines(event.name, event.details, { palette: p, width: this.#width(), args: call?.args }),
+          );
+        }
         this.#calls.delete(event.id);
         this.#activity = this.#calls.size > 0
           ? { label: this.#runningLabel(), since: this.#activity?.since ?? this.#now() }
