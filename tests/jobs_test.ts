@@ -153,16 +153,20 @@ Deno.test("a read-only parent's child gets read access only: flags rebuilt from 
   const dir = await Deno.makeTempDir({ prefix: "nanocode-perm-" });
   const script = `
     import { permissionFlags } from "${SELF_COMMAND}";
-    console.log(JSON.stringify(await permissionFlags({ argv: null, cwd: ${JSON.stringify(dir)} })));
+    const candidates = { net: ["127.0.0.1:9", "example.com"] };
+    console.log(JSON.stringify(await permissionFlags({ argv: null, cwd: ${
+    JSON.stringify(dir)
+  }, candidates })));
   `;
   const narrow = await runScript(script, {
-    flags: [`--allow-read=${dir}`, "--allow-env=HOME,PATH", "--allow-run=bash"],
+    flags: [`--allow-read=${dir}`, "--allow-env=HOME,PATH", "--allow-run=bash", "--allow-net=127.0.0.1:9"],
     env: { HOME: "/nonexistent-home" },
   });
   assertEquals(narrow.code, 0, narrow.stderr);
   assertEquals(JSON.parse(narrow.stdout), [
     `--allow-read=${dir}`,
     "--allow-run=bash",
+    "--allow-net=127.0.0.1:9",
     "--allow-env=HOME,PATH",
   ]);
   const denied = await runScript(

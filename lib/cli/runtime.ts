@@ -339,6 +339,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     env: io.env,
     model: () => runtime.agent.model,
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    endpointHost: new URL(config.chatUrl).host,
     ...(config.apiKey && config.keySource.startsWith("auth.json")
       ? { childEnv: { OPENCODE_API_KEY: config.apiKey } }
       : {}),

@@ -37,6 +37,11 @@ export interface ChildDefaults {
   baseUrl?: string;
   /** Added to each child's environment (e.g. the key, when the parent read it from a file). */
   childEnv?: Record<string, string>;
+  /**
+   * The endpoint's `host:port`: passed on when the parent's network access is limited to it and its
+   * command line cannot be read, so the child can still reach the model.
+   */
+  endpointHost?: string;
 }
 
 /** A job to run or start, as the tool asks for it. */
@@ -287,7 +292,8 @@ export class JobTable {
   }
 
   async #plan(job: Job): Promise<LaunchPlan> {
-    this.#selfCommand ??= (this.#command ?? selfCommand)();
+    const host = this.#defaults.endpointHost;
+    this.#selfCommand ??= this.#command?.() ?? selfCommand(host ? { candidates: { net: [host] } } : {});
     const self = await this.#selfCommand;
     const { spec } = job;
     const instructions = spec.appendSystemPrompt
