@@ -204,6 +204,8 @@ async function main(): Promise<void> {
     console.log("");
     const { benchSessions } = await import("./sessions.ts");
     await benchSessions();
+    const { benchCompaction } = await import("./compaction.ts");
+    benchCompaction();
   }
 }
 
