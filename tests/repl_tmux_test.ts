@@ -165,7 +165,7 @@ tmuxTest(
         ],
       }, async (h) => {
         await h.send("first question");
-        await h.term.waitFor("Running bash…");
+        await h.term.waitFor("running bash · ");
         await h.send("/followup then summarise");
         await h.term.waitFor("queued follow-up: then summarise");
         await step.open();
@@ -204,7 +204,7 @@ tmuxTest(
         async (h) => {
           await h.send("a long task");
           // Nothing streams after the first chunk, so the spinner keeps counting.
-          await h.term.waitFor(/Thinking… \S+ · Ctrl-C to interrupt/);
+          await h.term.waitFor(/waiting for the model · \d+s · Ctrl-C to interrupt/);
           await h.send("/queue alpha");
           await h.send("/queue beta");
           await h.send("/queue");
@@ -240,7 +240,7 @@ tmuxTest(
       }],
     }, async (h) => {
       await h.send("sleep a while");
-      await h.term.waitFor("Running bash…");
+      await h.term.waitFor("running bash · ");
       const started = Date.now();
       await h.term.keys("C-c");
       await h.term.waitFor("Interrupted.");
@@ -463,7 +463,7 @@ tmuxTest(
         ],
       }, async (h) => {
         await h.send("do the task");
-        await h.term.waitFor("Running bash…");
+        await h.term.waitFor("running bash · ");
         await h.send("/steer use the short path");
         await h.term.waitFor("queued steer: use the short path");
         await step.open();
@@ -507,10 +507,10 @@ tmuxTest(
         }],
       }, async (h) => {
         await h.send("wait for it");
-        await h.term.waitFor("Running bash…");
+        await h.term.waitFor("running bash · ");
         await h.send("/queue");
         // Held in the live area while the command runs: readable, but not yet in the transcript.
-        await h.term.waitFor(/⏺ bash\([^\n]*\n[\s\S]*Running bash…[\s\S]*❯ \/queue\s+The queue is empty\./);
+        await h.term.waitFor(/⏺ bash\([^\n]*\n[\s\S]*running bash · [\s\S]*❯ \/queue\s+The queue is empty\./);
         await step.open();
         const pane = await h.term.waitFor((p) => p.includes("All done.") && p.trimEnd().endsWith(IDLE));
         const result = pane.indexOf("⎿  released");
@@ -707,4 +707,21 @@ tmuxTest(
       await Deno.remove(cwd, { recursive: true });
     }
   },
+);
+
+tmuxTest(
+  "a retry counts down to the next attempt instead of saying thinking, then the answer arrives",
+  () =>
+    withRepl({
+      turns: [
+        { status: 503, body: { error: { message: "overloaded" } }, headers: { "retry-after-ms": "2500" } },
+        { text: "Recovered." },
+      ],
+    }, async (h) => {
+      await h.send("hello");
+      const pane = await h.term.waitFor(/retrying in [1-3]s \(1\/\d+\) · Ctrl-C to interrupt/);
+      assertStringIncludes(pane, "↻ retry 1/");
+      assert(!/thinking/i.test(pane), pane);
+      await h.term.waitFor(/Recovered\.[\s\S]*1 call/);
+    }),
 );

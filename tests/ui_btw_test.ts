@@ -102,7 +102,7 @@ Deno.test("a side answer shows its question and its last lines in the live area"
     yield { type: "turn_start", turn: 1 };
   };
   await side.collect(events(), () => {});
-  assertEquals(side.live(60), ["  ↳ btw: quick? (thinking…)"]);
+  assertEquals(side.live(60), ["  ↳ btw: quick? (waiting for the model…)"]);
   side.abort();
   assertEquals(side.aborted, true);
   assertEquals(side.signal.aborted, true);

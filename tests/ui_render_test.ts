@@ -1,8 +1,15 @@
 /** Agent events to terminal lines, without a terminal. */
 import type { AgentEvent } from "../lib/core/mod.ts";
 import { createPalette, stripAnsi } from "../lib/ui/ansi.ts";
-import { EventRenderer, formatElapsed, formatTokens, formatUsage, userLines } from "../lib/ui/render.ts";
-import { activityLine } from "../lib/ui/spinner.ts";
+import {
+  EventRenderer,
+  formatElapsed,
+  formatTokens,
+  formatUsage,
+  SILENCE_MS,
+  userLines,
+} from "../lib/ui/render.ts";
+import { activityLine, activityText } from "../lib/ui/spinner.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 
 const usage = { promptTokens: 1200, completionTokens: 80, totalTokens: 1280 };
@@ -60,7 +67,7 @@ Deno.test("reasoning is shown dimmed and hidden when thinking is turned off", ()
     text: "secret\n",
   }];
   assertEquals(feed(hidden, events), []);
-  assertEquals(hidden.activity?.label, "Thinking", "the spinner keeps turning while reasoning is hidden");
+  assertEquals(hidden.activity?.label, "thinking", "the spinner says so while reasoning is hidden");
   assertEquals(feed(hidden, [{ type: "text_delta", text: "answer\n" }]), ["", "answer"]);
   assertEquals(hidden.activity, undefined);
 });
@@ -100,12 +107,12 @@ Deno.test("a failed tool result is red when colour is on", () => {
 Deno.test("a running command's latest output is shown live under its call and cleared by the result", () => {
   const r = renderer({ now: () => 5000 });
   feed(r, [start, { type: "tool_call", id: "1", name: "bash", args: { command: "make" } }]);
-  assertEquals(r.activity, { label: "Running bash", since: 5000 });
+  assertEquals(r.activity, { label: "running bash", since: 5000 });
   r.push({ type: "tool_update", id: "1", name: "bash", text: "1\n2\n3\n4\n5\n6\n" });
   assertEquals(r.live(80).map((l) => l.trim()), ["3", "4", "5", "6"]);
   r.push({ type: "tool_result", id: "1", name: "bash", isError: false, text: "6" });
   assertEquals(r.live(80), []);
-  assertEquals(r.activity, undefined);
+  assertEquals(r.activity, { label: "waiting for the model", since: 5000 }, "the next model call comes next");
 });
 
 Deno.test("a tool counts as running from its call's line until its result's, or the end of the run", () => {
@@ -202,10 +209,11 @@ Deno.test("the user's input is echoed with the prompt mark, continuation lines i
   assertEquals(userLines("fix it\nplease", createPalette(false)), ["❯ fix it", "  please"]);
 });
 
-Deno.test("the activity line shows a spinner frame, the wait and how to interrupt", () => {
-  const line = activityLine({ label: "Thinking", since: 0 }, { now: 2500, palette: createPalette(false) });
-  assertEquals(line.slice(2), "Thinking… 2.5s · Ctrl-C to interrupt");
-  const later = activityLine({ label: "Thinking", since: 0 }, { now: 2580, palette: createPalette(false) });
+Deno.test("the activity line shows a spinner frame, what is awaited, for how long, and how to interrupt", () => {
+  const activity = { label: "waiting for the model", since: 0 };
+  const line = activityLine(activity, { now: 12_500, palette: createPalette(false) });
+  assertEquals(line.slice(2), "waiting for the model · 12s · Ctrl-C to interrupt");
+  const later = activityLine(activity, { now: 12_580, palette: createPalette(false) });
   assert(line[0] !== later[0], "the spinner frame advances with time");
 });
 
@@ -234,7 +242,7 @@ Deno.test("calls running side by side each get their result directly under their
   now = 1200;
   assertEquals(feed(r, [grep("b", "beta"), grep("c", "gamma")]), []);
   assert(r.toolRunning);
-  assertEquals(r.activity, { label: "Running grep ×3", since: 1000 });
+  assertEquals(r.activity, { label: "running grep ×3", since: 1000 });
   assertEquals(
     feed(r, [update("b", "b1\nb2\nb3\n"), update("a", "a1\n"), update("c", "c1\n"), update("b", "b4\n")]),
     [],
@@ -247,7 +255,7 @@ Deno.test("calls running side by side each get their result directly under their
     "     c1",
   ]);
   assertEquals(r.push(result("a", "a.ts:1: alpha")), ["  ⎿  a.ts:1: alpha"]);
-  assertEquals(r.activity, { label: "Running grep ×2", since: 1000 });
+  assertEquals(r.activity, { label: "running grep ×2", since: 1000 });
   assertEquals(r.live(80).map((l) => l.trimEnd()), [
     '⏺ grep(pattern="beta")',
     "     b4",
@@ -258,7 +266,7 @@ Deno.test("calls running side by side each get their result directly under their
   assert(r.toolRunning, "a call is still in flight");
   assertEquals(r.push(result("c", "c.ts:3: gamma")), ["", '⏺ grep(pattern="gamma")', "  ⎿  c.ts:3: gamma"]);
   assert(!r.toolRunning);
-  assertEquals(r.activity, undefined);
+  assertEquals(r.activity?.label, "waiting for the model");
   assertEquals(r.live(80), []);
 });
 
@@ -298,7 +306,7 @@ Deno.test("one call at a time prints its line at once and its result right under
     "",
     '⏺ bash(command="make")',
   ]);
-  assertEquals(r.activity, { label: "Running bash", since: 7 });
+  assertEquals(r.activity, { label: "running bash", since: 7 });
   r.push({ type: "tool_update", id: "1", name: "bash", text: "compiling\nlinking\n" });
   assertEquals(
     r.live(80).map((l) => l.trim()),
@@ -317,7 +325,7 @@ Deno.test("many calls side by side list the first few in the live area and count
   const live = r.live(80);
   assertEquals(live.at(-1)?.trim(), "… 3 more calls running");
   assertEquals(live.filter((l) => l.startsWith("⏺")).length, 5, "the first call's line is in the transcript");
-  assertEquals(r.activity?.label, "Running ls ×9");
+  assertEquals(r.activity?.label, "running ls ×9");
 });
 
 /** A renderer that lays markdown out for a terminal, without colour. */
@@ -330,6 +338,71 @@ function terminal(options: { now?: () => number; width?: number } = {}) {
     layout: true,
   });
 }
+
+Deno.test("the wait for the model is shown before the first token and after a few silent seconds mid-answer", () => {
+  let now = 0;
+  const r = renderer({ now: () => now });
+  feed(r, [start, { type: "turn_start", turn: 1 }]);
+  now = 12_000;
+  assertEquals(activityText(r.activity!, now), "waiting for the model · 12s");
+  r.push({ type: "text_delta", text: "Let me think about " });
+  assertEquals(r.activity, undefined, "output is streaming");
+  now += SILENCE_MS - 1;
+  assertEquals(r.activity, undefined, "a short pause is not a wait");
+  now += 5001;
+  assertEquals(activityText(r.activity!, now), "waiting for the model · 8s", "timed from the last output");
+  r.push({ type: "text_delta", text: "it.\n" });
+  assertEquals(r.activity, undefined);
+  r.push({ type: "message", message: { role: "assistant", content: "Let me think about it." } });
+  now += 60_000;
+  assertEquals(r.activity, undefined, "a whole answer waits for nothing");
+});
+
+Deno.test("a retry counts down to the next attempt and never says thinking", () => {
+  let now = 1000;
+  const r = renderer({ now: () => now });
+  feed(r, [start, { type: "turn_start", turn: 1 }]);
+  r.push({ type: "retry", attempt: 2, maxRetries: 4, delayMs: 3000, reason: "HTTP 503" });
+  assertEquals(activityText(r.activity!, now), "retrying in 3s (2/4)");
+  now += 1200;
+  assertEquals(activityText(r.activity!, now), "retrying in 2s (2/4)");
+  now += 1800 + 4000;
+  assertEquals(
+    activityText(r.activity!, now),
+    "waiting for the model · 4s",
+    "then the resent request is awaited",
+  );
+  assert(!activityLine(r.activity!, { now, palette: createPalette(false) }).includes("hink"));
+});
+
+Deno.test("after the last tool result the wait for the next model call goes on through the turn's start", () => {
+  let now = 0;
+  const r = renderer({ now: () => now });
+  feed(r, [start, { type: "turn_start", turn: 1 }, { type: "tool_call", id: "1", name: "ls", args: {} }]);
+  now = 100;
+  r.push({ type: "tool_result", id: "1", name: "ls", isError: false, text: "a" });
+  now = 2100;
+  r.push({ type: "turn_start", turn: 2 });
+  assertEquals(r.activity, { label: "waiting for the model", since: 100 });
+});
+
+Deno.test("a compaction shows as one dim line with the tokens before and after", () => {
+  const r = renderer({ color: true });
+  const lines = feed(r, [start, {
+    type: "compaction",
+    pruned: [{ index: 3, content: "[Old result of read]" }],
+    replaced: 40,
+    kept: [1],
+    tokensBefore: 98_200,
+    tokensAfter: 21_400,
+  }]);
+  assertEquals(lines.length, 2);
+  assertStringIncludes(lines[1], "\x1b[2m");
+  assertEquals(
+    stripAnsi(lines[1]),
+    "✻ Compacted the conversation: 98k → 21k tokens (40 messages summarised, 1 old tool result pruned)",
+  );
+});
 
 const editDiff = [
   "--- a.ts",

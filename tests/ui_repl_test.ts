@@ -412,7 +412,7 @@ Deno.test("while a tool runs, held command output shows in the live area, its fi
     env: { NO_COLOR: "1" },
     initialPrompt: "go",
   });
-  await h.waitFor("Running wait");
+  await h.waitFor("running wait");
   h.stdin.push("/help\r");
   await h.waitFor("more lines, printed when the tool finishes");
   assertStringIncludes(h.output(), "Commands:");
@@ -490,7 +490,7 @@ Deno.test("/context shows the window in use; /compact summarises with the instru
   assertStringIncludes(h.output(), "of 128k tokens");
   assertStringIncludes(h.output(), "compaction at");
   h.stdin.push("/compact keep the API names\r");
-  await h.waitFor("compacting the conversation");
+  await h.waitFor("compacting the conversation · ");
   assertStringIncludes(h.output(), "compacting: what you type is sent after it");
   summary.release();
   await h.waitFor("✻ Compacted the conversation: ");

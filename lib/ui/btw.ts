@@ -106,7 +106,8 @@ export class SideAnswer {
   /** The live-area rows: the question (and whether the model is still thinking), then the answer's last lines. */
   live(width: number): string[] {
     const p = this.#palette;
-    const waiting = this.#renderer.activity ? " (thinking…)" : "";
+    const activity = this.#renderer.activity;
+    const waiting = activity ? ` (${activity.label}…)` : "";
     const rows = [truncateToWidth(p.dim(`  ↳ btw: ${this.question}${waiting}`), width)];
     const streamed = [...this.#lines, ...this.#renderer.live(width)].filter((l) => l !== "");
     for (const line of streamed.slice(-3)) rows.push(truncateToWidth(`    ${line}`, width));

@@ -19,9 +19,9 @@ import { MarkdownStyler } from "./markdown.ts";
 /** How the renderer styles and what it shows. */
 export interface RendererOptions {
   palette: Palette;
-  /** Whether reasoning is shown (dimmed); when false it is hidden and the spinner keeps turning. */
+  /** Whether reasoning is shown (dimmed); when false it is hidden and the activity line says so. */
   showThinking: boolean;
-  /** The clock, for the elapsed time of a run (default `Date.now`). */
+  /** The clock, for the elapsed time of a run and of a wait (default `Date.now`). */
   now?: () => number;
   /** The terminal's width, which code blocks, tables and diffs are laid out for (default 80). */
   width?: () => number;
@@ -32,12 +32,21 @@ export interface RendererOptions {
   layout?: boolean;
 }
 
-/** What the spinner line says while nothing streams: waiting for the model or a running tool. */
+/** What the spinner line says while nothing streams: what is awaited, and since when. */
 export interface Activity {
+  /** `waiting for the model`, `thinking`, `running grep`, `compacting the conversation`. */
   label: string;
   /** When the wait began (ms, the renderer's clock). */
   since: number;
+  /** While a failed request waits to be sent again: when it is sent, and which attempt that is. */
+  retry?: { until: number; attempt: number; maxRetries: number };
 }
+
+/** What the activity line says while the model is awaited. */
+export const WAITING = "waiting for the model";
+
+/** How long the model may be silent in the middle of an answer before the wait is shown. */
+export const SILENCE_MS = 3000;
 
 type Block = "user" | "text" | "thinking" | "tool" | "notice";
 
@@ -81,6 +90,10 @@ export class EventRenderer {
   /** The call whose line is the last thing printed, so its result can go right under it. */
   #lastPrintedCall: string | undefined;
   #activity: Activity | undefined;
+  /** True from a turn's start until its answer is whole: silence then means the model is awaited. */
+  #modelTurn = false;
+  /** When the model last sent something shown. */
+  #lastArrival: number | undefined;
   #startedAt = 0;
   #lastUsage: Usage | undefined;
   readonly #width: () => number;
@@ -93,19 +106,26 @@ export class EventRenderer {
     this.#markdown = new MarkdownStyler(options.palette, { layout: options.layout, width: this.#width });
   }
 
-  /** What the run is waiting on, or undefined while output streams. */
+  /**
+   * What the run is waiting on, or undefined while output streams. The model going silent in the
+   * middle of an answer for {@link SILENCE_MS} counts as a wait too, timed from its last output.
+   */
   get activity(): Activity | undefined {
-    return this.#activity;
-  }
-
-  /** True while any tool call awaits its result: other output printed then would split a call from it. */
-  get toolRunning(): boolean {
-    return this.#calls.size > 0;
+    if (this.#activity) return this.#activity;
+    if (this.#modelTurn && this.#lastArrival !== undefined && this.#now() - this.#lastArrival >= SILENCE_MS) {
+      return { label: WAITING, since: this.#lastArrival };
+    }
+    return undefined;
   }
 
   /** Shows a wait that is not the model's or a tool's (`compacting the conversation`) until output comes. */
   waitFor(label: string): void {
     this.#activity = { label, since: this.#now() };
+  }
+
+  /** True while any tool call awaits its result: other output printed then would split a call from it. */
+  get toolRunning(): boolean {
+    return this.#calls.size > 0;
   }
 
   /** The usage of the latest model call (its prompt size is the context in use). */
@@ -125,23 +145,38 @@ export class EventRenderer {
         this.#startedAt = this.#now();
         this.#markdown.reset();
         break;
-      case "turn_start":
-        this.#activity = { label: "Thinking", since: this.#now() };
+      case "turn_start": {
+        // The wait since the last tool's result (the boundary, a compaction) goes on as one.
+        const waiting = this.#activity?.label === WAITING && !this.#activity.retry;
+        this.#activity = { label: WAITING, since: waiting ? this.#activity!.since : this.#now() };
+        this.#modelTurn = true;
+        this.#lastArrival = undefined;
         break;
+      }
       case "text_delta":
-        this.#activity = undefined;
+        this.#arrived();
         this.#stream("text", event.text, out);
         break;
       case "thinking_delta":
-        if (!this.#showThinking) break;
-        this.#activity = undefined;
+        if (!this.#showThinking) {
+          // Hidden reasoning still says what the model is doing.
+          if (this.#activity?.label !== "thinking") {
+            this.#activity = { label: "thinking", since: this.#now() };
+          }
+          break;
+        }
+        this.#arrived();
         this.#stream("thinking", event.text, out);
+        break;
+      case "message":
+        if (event.message.role === "assistant") this.#modelTurn = false;
         break;
       case "compaction":
         this.#open("notice", out);
         out.push(p.dim(compactionLine(event)));
         break;
       case "tool_call": {
+        this.#modelTurn = false;
         const call: RunningCall = {
           name: event.name,
           line: `${p.green("⏺")} ${p.bold(sanitize(formatToolCall(event.name, event.args)))}`,
@@ -183,9 +218,10 @@ export class EventRenderer {
           );
         }
         this.#calls.delete(event.id);
+        // With the last result in, the loop goes on to its next model call.
         this.#activity = this.#calls.size > 0
           ? { label: this.#runningLabel(), since: this.#activity?.since ?? this.#now() }
-          : undefined;
+          : { label: WAITING, since: this.#now() };
         break;
       }
       case "usage":
@@ -199,14 +235,18 @@ export class EventRenderer {
           }`,
         );
         break;
-      case "retry":
+      case "retry": {
         this.#open("notice", out);
         out.push(p.yellow(
           `↻ retry ${event.attempt}/${event.maxRetries} in ${(event.delayMs / 1000).toFixed(1)}s: ${
             sanitize(event.reason)
           }`,
         ));
+        const now = this.#now();
+        const retry = { until: now + event.delayMs, attempt: event.attempt, maxRetries: event.maxRetries };
+        this.#activity = { label: WAITING, since: now, retry };
         break;
+      }
       case "error":
         this.#open("notice", out);
         out.push(p.red(`✗ ${sanitize(event.message)}`));
@@ -222,6 +262,7 @@ export class EventRenderer {
         break;
       case "agent_end": {
         this.#activity = undefined;
+        this.#modelTurn = false;
         this.#calls.clear();
         this.#open("notice", out);
         if (event.reason === "aborted") out.push(p.red("⎿  Interrupted."));
@@ -264,7 +305,13 @@ export class EventRenderer {
     const counts = new Map<string, number>();
     for (const call of this.#calls.values()) counts.set(call.name, (counts.get(call.name) ?? 0) + 1);
     const names = [...counts].map(([name, n]) => (n === 1 ? name : `${name} ×${n}`));
-    return `Running ${names.join(", ")}`;
+    return `running ${names.join(", ")}`;
+  }
+
+  /** Something shown arrived from the model: the wait is over. */
+  #arrived(): void {
+    this.#activity = undefined;
+    this.#lastArrival = this.#now();
   }
 
   /** Finishes the current block (e.g. before printing a notice in the middle of a run). */
