@@ -725,3 +725,25 @@ tmuxTest(
       await h.term.waitFor(/Recovered\.[\s\S]*1 call/);
     }),
 );
+
+tmuxTest(
+  "command output typed while a line of the answer streams shows below it, and lands after the line",
+  () =>
+    withRepl(
+      { turns: [{ text: "Counting: one two three four five six", hangAfterChunks: 3 }] },
+      async (h) => {
+        await h.send("count");
+        await h.term.waitFor("Counting:");
+        await h.send("/queue");
+        let pane = await h.term.waitFor("The queue is empty.");
+        assert(pane.indexOf("The queue is empty.") > pane.lastIndexOf("Counting:"), pane);
+        await h.term.keys("C-c");
+        pane = await h.term.waitFor(/Interrupted\.[\s\S]*❯ \/queue\s+The queue is empty\./);
+        const line = pane.lastIndexOf("Counting:");
+        assert(
+          line >= 0 && line < pane.lastIndexOf("❯ /queue"),
+          `the output landed above the line:\n${pane}`,
+        );
+      },
+    ),
+);

@@ -486,6 +486,18 @@ Deno.test("a write of a new file shows its line count; the text the model reads 
   assertEquals(failed.length, 2, "a failed call shows no diff");
 });
 
+Deno.test("a line of the answer counts as unfinished until its newline, and a table until it ends", () => {
+  const r = terminal();
+  feed(r, [start, { type: "text_delta", text: "Half a li" }]);
+  assert(r.unfinished);
+  r.push({ type: "text_delta", text: "ne.\n" });
+  assert(!r.unfinished);
+  r.push({ type: "text_delta", text: "| a |\n|---|\n" });
+  assert(r.unfinished, "a table is still being gathered");
+  assertEquals(r.push({ type: "text_delta", text: "| 1 |\n\n" }).at(-1), "└───┘");
+  assert(!r.unfinished);
+});
+
 Deno.test("a streamed table arriving in pieces is drawn once, when it ends", () => {
   const r = terminal();
   const text = "Sizes:\n| file | size |\n|---|--:|\n| a.ts | 12 |\n| b.ts | 3 |\n";

@@ -517,3 +517,38 @@ Deno.test("/compact is refused while the agent works", async () => {
   h.stdin.push("\x04");
   await h.exit;
 });
+
+Deno.test("command output typed while a line of the answer streams is printed after that line, not above it", async () => {
+  const gated = gatedAnswer("alpha");
+  const h = start({
+    turns: [gated.turn, answer("Later done.")],
+    tty: false,
+    initialPrompt: "go",
+  });
+  await h.waitFor(() => h.provider.requests.length === 1);
+  // Both lines are handled in one pass, so once the follow-up is queued the listing was made.
+  h.stdin.push("/queue later\n/queue\n");
+  await h.waitFor(() => h.runtime.queue.list().length === 1);
+  assert(!h.output().includes("Queued (1):"), `printed above the unfinished line:\n${h.output()}`);
+  gated.release();
+  await h.waitFor("Later done.");
+  const text = h.output();
+  const line = text.indexOf("alpha");
+  assert(line > 0, text);
+  assert(text.indexOf("Queued (1):") > line, `the listing landed above the unfinished line:\n${text}`);
+  assert(text.indexOf("❯ /queue") > line, `the echoed command landed above the unfinished line:\n${text}`);
+  h.stdin.end();
+  await h.exit;
+});
+
+Deno.test("in a terminal, output held for an unfinished line shows at once in the live area", async () => {
+  const gated = gatedAnswer("alpha");
+  const h = start({ turns: [gated.turn], env: { NO_COLOR: "1" }, initialPrompt: "go" });
+  await h.waitFor("alpha");
+  h.stdin.push("/queue\r");
+  await h.waitFor("The queue is empty.");
+  gated.release();
+  await h.waitFor("1 call");
+  h.stdin.push("\x04");
+  await h.exit;
+});

@@ -118,6 +118,14 @@ export class EventRenderer {
     return undefined;
   }
 
+  /**
+   * True while a line of the answer is unfinished, or a table is still being gathered: other output
+   * printed then would land above the rest of that line.
+   */
+  get unfinished(): boolean {
+    return this.#pending !== "" || this.#markdown.holding;
+  }
+
   /** Shows a wait that is not the model's or a tool's (`compacting the conversation`) until output comes. */
   waitFor(label: string): void {
     this.#activity = { label, since: this.#now() };

@@ -135,7 +135,10 @@ class Repl implements CommandHost {
   #task: Task | undefined;
   #side: SideAnswer | undefined;
   #hint: string | undefined;
-  /** Command output held back while a tool runs, printed after its result (see {@link print}). */
+  /**
+   * Command output held back while a tool runs or a line of the answer is unfinished, printed after
+   * the result or the line (see {@link print}).
+   */
   #held: string[] = [];
   /** True while the external editor has the terminal. */
   #editing = false;
@@ -369,11 +372,12 @@ class Repl implements CommandHost {
   // ── CommandHost ───────────────────────────────────────────────────────────────────────────────
 
   /**
-   * Prints command output (and echoed input). While a tool runs it is held back, shown in the live
-   * area, and printed after the tool's result, so it never lands between a call and its result.
+   * Prints command output (and echoed input). While a tool runs, or a line of the answer is still
+   * streaming, it is held back, shown in the live area, and printed after the tool's result or once
+   * the line is finished: it never lands between a call and its result, nor above an unfinished line.
    */
   print(lines: string[]): void {
-    if (this.#task && this.#renderer.toolRunning) {
+    if (this.#task && this.#mustHold()) {
       this.#held.push(...lines);
       this.#screen.update();
       return;
@@ -538,6 +542,11 @@ class Repl implements CommandHost {
     });
   }
 
+  /** Whether command output must wait: a call awaits its result, or a line of the answer is unfinished. */
+  #mustHold(): boolean {
+    return this.#renderer.toolRunning || this.#renderer.unfinished;
+  }
+
   async #startRun(input: string): Promise<void> {
     const aborted = await this.#runTask("run", (signal) => this.runtime.agent.run(input, signal));
     this.#afterRun(aborted);
@@ -559,8 +568,12 @@ class Repl implements CommandHost {
     }, SPINNER_INTERVAL_MS);
     try {
       for await (const event of start(controller.signal)) {
-        this.#screen.print(this.#renderer.push(event));
-        if (!this.#renderer.toolRunning) this.#releaseHeld();
+        const lines = this.#renderer.push(event);
+        this.#screen.print(lines);
+        // Held output goes in once the line it waited for is finished, even if the next one began.
+        if (!this.#renderer.toolRunning && (lines.length > 0 || !this.#renderer.unfinished)) {
+          this.#releaseHeld();
+        }
         this.#screen.update();
       }
     } catch (error) {
@@ -675,7 +688,12 @@ class Repl implements CommandHost {
     const more = rows.length - (MAX_HELD_ROWS - 1);
     return [
       ...rows.slice(0, MAX_HELD_ROWS - 1),
-      truncateToWidth(this.palette.dim(`  … ${more} more lines, printed when the tool finishes`), width),
+      truncateToWidth(
+        this.palette.dim(
+          `  … ${more} more lines, printed when the ${this.#renderer.toolRunning ? "tool" : "line"} finishes`,
+        ),
+        width,
+      ),
     ];
   }
 }
