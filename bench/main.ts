@@ -4,7 +4,7 @@
  * 30-turn session's memory and time per turn (`session.ts`) and SSE parsing throughput. Each figure is
  * printed beside a baseline measured in the same run (an empty `deno run` script, or the figure it is
  * compared with), as a ratio. Medians of several runs. Unless `--core` is given, also runs the HTML
- * conversion, file-tool, tool-batch and saved-session benchmarks.
+ * conversion, file-tool, tool-batch, saved-session and child-job benchmarks.
  * @module
  */
 
@@ -204,6 +204,9 @@ async function main(): Promise<void> {
     console.log("");
     const { benchSessions } = await import("./sessions.ts");
     await benchSessions();
+    console.log("");
+    const { benchJobs } = await import("./jobs.ts");
+    await benchJobs();
     const { benchCompaction } = await import("./compaction.ts");
     benchCompaction();
   }
