@@ -353,13 +353,18 @@ tmuxTest(
 );
 
 tmuxTest(
-  "reasoning streams before the answer, and SHOW_THINKING=0 hides it",
+  "reasoning streams before the answer under a label that NO_COLOR keeps, and SHOW_THINKING=0 hides it",
   async () => {
     const turns = () => [{ reasoning: "Pondering the question deeply.", text: "The answer." }];
     await withRepl({ turns: turns() }, async (h) => {
       await h.send("think");
       const pane = await h.term.waitFor("The answer.");
       assertStringIncludes(pane, "Pondering the question deeply.");
+    });
+    await withRepl({ turns: turns(), env: { NO_COLOR: "1" } }, async (h) => {
+      await h.send("think");
+      const pane = await h.term.waitFor("The answer.");
+      assertStringIncludes(pane, "∴ thinking\nPondering the question deeply.\n\nThe answer.");
     });
     await withRepl({ turns: turns(), env: { SHOW_THINKING: "0" } }, async (h) => {
       await h.send("think");

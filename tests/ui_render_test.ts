@@ -58,8 +58,8 @@ Deno.test("reasoning is shown dimmed and hidden when thinking is turned off", ()
     type: "text_delta",
     text: "answer\n",
   }]);
-  assertEquals(lines.map(stripAnsi), ["", "hmm", "", "answer"]);
-  assertStringIncludes(lines[1], "\x1b[2m");
+  assertEquals(lines.map(stripAnsi), ["", "∴ thinking", "hmm", "", "answer"]);
+  assertStringIncludes(lines[2], "\x1b[2m");
 
   const hidden = renderer({ showThinking: false });
   const events: AgentEvent[] = [start, { type: "turn_start", turn: 1 }, {
@@ -484,6 +484,21 @@ Deno.test("a write of a new file shows its line count; the text the model reads 
     details: { diff: editDiff },
   }]);
   assertEquals(failed.length, 2, "a failed call shows no diff");
+});
+
+Deno.test("without colour reasoning is labelled and tool lines keep their markers", () => {
+  const r = terminal();
+  const lines = feed(r, [
+    start,
+    { type: "thinking_delta", text: "Should I look first?\n" },
+    { type: "text_delta", text: "Yes.\n" },
+    { type: "tool_call", id: "1", name: "edit", args: { path: "a.ts", edits: [] } },
+    { type: "tool_result", id: "1", name: "edit", isError: false, text: "ok", details: { diff: editDiff } },
+  ]);
+  assert(!lines.join("\n").includes("\x1b"));
+  assertEquals(lines.slice(0, 6), ["", "∴ thinking", "Should I look first?", "", "Yes.", ""]);
+  assertStringIncludes(lines.join("\n"), "⏺ edit(path=");
+  assertStringIncludes(lines.join("\n"), "  ⎿  ok\n      2 - const a = 1;\n      2 + const a = 2;");
 });
 
 Deno.test("a line of the answer counts as unfinished until its newline, and a table until it ends", () => {

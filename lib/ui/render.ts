@@ -19,7 +19,7 @@ import { MarkdownStyler } from "./markdown.ts";
 /** How the renderer styles and what it shows. */
 export interface RendererOptions {
   palette: Palette;
-  /** Whether reasoning is shown (dimmed); when false it is hidden and the activity line says so. */
+  /** Whether reasoning is shown (dimmed, under a `thinking` label); when false it is hidden. */
   showThinking: boolean;
   /** The clock, for the elapsed time of a run and of a wait (default `Date.now`). */
   now?: () => number;
@@ -369,6 +369,8 @@ export class EventRenderer {
     this.#blockHasLines = false;
     this.#blanks = [];
     if (block === "text") this.#markdown.reset();
+    // Without colour, reasoning would read as part of the answer: it is labelled.
+    if (block === "thinking") out.push(this.#p.dim(this.#p.italic("∴ thinking")));
   }
 
   #close(out: string[]): void {
