@@ -56,6 +56,10 @@ Deno.test("the surface leaves nanocode out at the depth limit and offers it abov
   assertEquals((await names({ NANOCODE_MAX_DEPTH: "0" })).includes("nanocode"), false);
   const withoutRun = await buildToolSurface({ cwd: "/", granted: (p) => Promise.resolve(p !== "run") });
   assertEquals(withoutRun.omitted.find((o) => o.name === "nanocode")?.flags, ["--allow-run"]);
+  // --allow-run=bash: bash runs, but a child nanocode could not start.
+  const bashOnly = await buildToolSurface({ cwd: "/", granted, mayRunSelf: () => Promise.resolve(false) });
+  assertEquals(bashOnly.tools.some((t) => t.name === "bash"), true);
+  assertEquals(bashOnly.omitted, [{ name: "nanocode", flags: ["--allow-run"] }]);
 });
 
 Deno.test("the tool's action follows the contract: aliases, defaults, and only list/status/read read-only", () => {

@@ -60,6 +60,7 @@ const CARRIED = [
   "--node-modules-dir",
   "--quiet",
   "-q",
+  "--no-prompt",
 ];
 /** Of those, the ones that may take their value as the next argument. */
 const TAKES_VALUE = new Set(["--config", "-c", "--import-map", "--lock"]);

@@ -70,6 +70,11 @@ export interface SurfaceOptions {
    * `nanocode` (default: none, a nanocode nobody started as a child).
    */
   env?: (name: string) => string | undefined;
+  /**
+   * Whether this process may start itself again, which `nanocode` needs beyond running `bash`
+   * (default: asks `Deno.permissions` about `Deno.execPath()`).
+   */
+  mayRunSelf?: () => Promise<boolean>;
 }
 
 /** Whether this process may use a permission, asked without prompting. */
@@ -86,6 +91,15 @@ export async function isGranted(permission: ToolPermission, cwd: string): Promis
   // makes the web tools useful; they name the missing host when one is refused.
   if (permission === "net") return status.state !== "denied";
   return status.state === "granted";
+}
+
+/** Whether this process may run its own executable (a child nanocode), asked without prompting. */
+async function mayRunSelf(): Promise<boolean> {
+  try {
+    return (await Deno.permissions.query({ name: "run", command: Deno.execPath() })).state === "granted";
+  } catch {
+    return false;
+  }
 }
 
 /** Throws {@link UsageError} when a name from `--tools` is not a tool nanocode has. */
@@ -125,6 +139,9 @@ export async function buildToolSurface(
     for (const permission of tool.permissions) {
       if (!cache.has(permission)) cache.set(permission, await granted(permission, options.cwd));
       if (!cache.get(permission)) missing.push(FLAGS[permission]);
+    }
+    if (tool.name === "nanocode" && missing.length === 0 && !(await (options.mayRunSelf ?? mayRunSelf)())) {
+      missing.push(FLAGS.run);
     }
     if (missing.length === 0) tools.push(tool);
     else omitted.push({ name: tool.name, flags: missing });
