@@ -3,6 +3,7 @@ import type { AgentEvent } from "../lib/core/mod.ts";
 import { createPalette, stripAnsi } from "../lib/ui/ansi.ts";
 import {
   EventRenderer,
+  formatCost,
   formatElapsed,
   formatTokens,
   formatUsage,
@@ -499,6 +500,15 @@ Deno.test("without colour reasoning is labelled and tool lines keep their marker
   assertEquals(lines.slice(0, 6), ["", "∴ thinking", "Should I look first?", "", "Yes.", ""]);
   assertStringIncludes(lines.join("\n"), "⏺ edit(path=");
   assertStringIncludes(lines.join("\n"), "  ⎿  ok\n      2 - const a = 1;\n      2 + const a = 2;");
+});
+
+Deno.test("usage after a run shows cached tokens and the cost when the endpoint reports them", () => {
+  assertEquals(
+    formatUsage({ ...usage, cachedTokens: 1000, cost: 0.00342 }, { turns: 1, elapsedMs: 2000 }),
+    "↑ 1.2k in (1.0k cached) · ↓ 80 out · $0.0034 · 1 call · 2.0s",
+  );
+  assertEquals(formatUsage({ ...usage, cost: 1.5 }), "↑ 1.2k in · ↓ 80 out · $1.50");
+  assertEquals(formatCost(0.012), "$0.01");
 });
 
 Deno.test("a line of the answer counts as unfinished until its newline, and a table until it ends", () => {

@@ -402,10 +402,22 @@ export function formatElapsed(ms: number): string {
 }
 
 /**
- * The line printed after each run: tokens in and out, model calls and time taken.
+ * A cost in dollars: four decimals under a cent, so small runs do not all read $0.00.
+ * @example formatCost(0.00342) // "$0.0034"
+ */
+export function formatCost(dollars: number): string {
+  return `$${dollars.toFixed(dollars < 0.01 ? 4 : 2)}`;
+}
+
+/**
+ * The line printed after each run: tokens in (and cached) and out, the cost when the endpoint
+ * reported one, model calls and time taken.
  * @example formatUsage(usage, { turns: 2, elapsedMs: 3400 }) // "↑ 1.2k in · ↓ 80 out · 2 calls · 3.4s"
  */
-export function formatUsage(usage: Usage, options: { turns?: number; elapsedMs?: number } = {}): string {
+export function formatUsage(
+  usage: Usage & { cost?: number },
+  options: { turns?: number; elapsedMs?: number } = {},
+): string {
   // A run stopped before the endpoint reported usage has no token counts worth showing.
   const parts = usage.totalTokens === 0 ? [] : [
     `↑ ${formatTokens(usage.promptTokens)} in${
@@ -415,6 +427,7 @@ export function formatUsage(usage: Usage, options: { turns?: number; elapsedMs?:
       usage.reasoningTokens ? ` (${formatTokens(usage.reasoningTokens)} reasoning)` : ""
     }`,
   ];
+  if (usage.cost !== undefined && Number.isFinite(usage.cost)) parts.push(formatCost(usage.cost));
   if (options.turns !== undefined) parts.push(`${options.turns} call${options.turns === 1 ? "" : "s"}`);
   if (options.elapsedMs !== undefined) parts.push(formatElapsed(options.elapsedMs));
   return parts.join(" · ");
