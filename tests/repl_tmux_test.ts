@@ -324,12 +324,18 @@ tmuxTest(
 );
 
 tmuxTest(
-  "/help lists every command, and /q quits",
+  "/help lists every command, long summaries indented under their column, and /q quits",
   () =>
     withRepl({}, async (h) => {
       await h.send("/help");
       const pane = await h.term.waitFor("Ctrl-C stops a run");
       for (const command of COMMANDS) assertStringIncludes(pane, command.usage);
+      // A summary too long for the pane goes on under its own column, not at the left edge.
+      const lines = pane.split("\n");
+      const steer = lines.findIndex((l) => l.startsWith("  /steer <message>"));
+      const column = lines[steer].indexOf("tell the working agent");
+      assert(/^ +\S/.test(lines[steer + 1]) && lines[steer + 1].search(/\S/) === column, lines[steer + 1]);
+      assertStringIncludes(pane, "list background jobs (not available yet)");
       await h.send("/q");
       await h.term.waitFor(async () => await h.term.exited());
     }),

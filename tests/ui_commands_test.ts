@@ -1,11 +1,12 @@
 /** Slash commands against a recording host, without a terminal. */
 import { type ContextReport, InputQueue } from "../lib/agent/mod.ts";
 import type { AgentEvent, Message, Provider, ProviderDelta, Tool } from "../lib/core/mod.ts";
-import { createPalette } from "../lib/ui/ansi.ts";
+import { createPalette, visibleWidth } from "../lib/ui/ansi.ts";
 import {
   type CommandHost,
   COMMANDS,
   contextLines,
+  helpLines,
   parseCommand,
   runCommand,
 } from "../lib/ui/commands/mod.ts";
@@ -194,6 +195,19 @@ Deno.test("/help lists every command's usage", async () => {
   const text = await recorder().run("/help");
   for (const command of COMMANDS) assertStringIncludes(text, command.usage);
   assertEquals(await recorder().run("/"), text, "a bare slash shows the help too");
+});
+
+Deno.test("/help wraps a long summary under its own column, within the terminal's width", () => {
+  const lines = helpLines(createPalette(false), { width: 72 });
+  const first = lines.find((l) => l.startsWith("  /dequeue"))!;
+  const column = first.indexOf("take");
+  const after = lines[lines.indexOf(first) + 1];
+  assert(after.startsWith(" ".repeat(column)) && after[column] !== " ", JSON.stringify([first, after]));
+  for (const line of lines) assert(visibleWidth(line) <= 72, line);
+  const narrow = helpLines(createPalette(false), { width: 40 });
+  for (const line of narrow) assert(visibleWidth(line) <= 40, line);
+  assertEquals(narrow[1], "  /help", "in a narrow terminal the summary goes under the usage");
+  assertEquals(narrow[2], "      list the commands");
 });
 
 Deno.test("/model shows the current model and the endpoint's list with the current one marked", async () => {
@@ -452,10 +466,13 @@ Deno.test("/reload rebuilds the prompt and prints the warnings it returns", asyn
   assertStringIncludes(text, "! AGENTS.md could not be read");
 });
 
-Deno.test("commands whose features land later say what they will do", async () => {
+Deno.test("commands whose features land later say plainly that they are not available yet", async () => {
   const r = recorder();
-  assertStringIncludes(await r.run("/jobs"), "/jobs lists them");
-  assertStringIncludes(await r.run("/mcp"), "/mcp shows them");
+  assertStringIncludes(await r.run("/jobs"), "Background jobs are not available yet");
+  assertStringIncludes(await r.run("/mcp"), "MCP servers are not available yet");
+  const help = await r.run("/help");
+  assertStringIncludes(help, "list background jobs (not available yet)");
+  assertStringIncludes(help, "show MCP servers and their tools (not available yet)");
 });
 
 Deno.test("/context shows the tokens in use of the window, by part, what remains, the trigger and what would be kept", async () => {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Palette } from "../ansi.ts";
+import { type Palette, visibleWidth, wrapLine } from "../ansi.ts";
 import type { ReplRuntime } from "../runtime.ts";
 import { errorMessage, fail, firstSentence, note, notWhileBusy } from "./_output.ts";
 import { CONTEXT_COMMANDS } from "./context.ts";
@@ -112,7 +112,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ["?"],
     usage: "/help",
     summary: "list the commands",
-    run: (host) => host.print(helpLines(host.palette)),
+    run: (host) => host.print(helpLines(host.palette, { width: host.columns })),
   },
   {
     name: "c",
@@ -149,13 +149,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "jobs",
     usage: "/jobs",
-    summary: "list background jobs",
+    summary: "list background jobs (not available yet)",
     run: (host) => note(host, "Background jobs are not available yet: /jobs lists them once they land."),
   },
   {
     name: "mcp",
     usage: "/mcp",
-    summary: "show MCP servers and their tools",
+    summary: "show MCP servers and their tools (not available yet)",
     run: (host) => note(host, "MCP servers are not available yet: /mcp shows them once MCP support lands."),
   },
   {
@@ -179,16 +179,32 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-/** The `/help` text: every command with its usage and summary, then the keys. */
-export function helpLines(palette: Palette): string[] {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  return [
-    palette.dim("Commands:"),
-    ...COMMANDS.map((c) => `  ${palette.bold(c.usage.padEnd(width))}  ${palette.dim(c.summary)}`),
-    palette.dim(
-      "Typing while the agent works steers it. Keys: Ctrl-C stops a run, Ctrl-D quits, ↑/↓ history (kept between runs), Ctrl-J new line.",
-    ),
-  ];
+/** The keys and habits `/help` ends with. */
+const HELP_FOOTER =
+  "Typing while the agent works steers it. Keys: Ctrl-C stops a run, Ctrl-D quits, ↑/↓ history (kept between runs), Ctrl-J new line.";
+
+/**
+ * The `/help` text for a terminal `width` cells wide (default 80): every command with its usage and
+ * summary, a summary that wraps continuing under its own column, then the keys.
+ */
+export function helpLines(palette: Palette, options: { width?: number } = {}): string[] {
+  const width = Math.max(20, options.width ?? 80);
+  const column = Math.max(...COMMANDS.map((c) => visibleWidth(c.usage)));
+  // Past about half the width, a summary column would be too narrow to read: it goes below instead.
+  const inline = 2 + column + 2 <= Math.floor(width / 2);
+  const indent = inline ? 2 + column + 2 : 6;
+  const lines = [palette.dim("Commands:")];
+  for (const c of COMMANDS) {
+    const rows = wrapLine(c.summary, width - indent);
+    if (inline) {
+      lines.push(`  ${palette.bold(c.usage.padEnd(column))}  ${palette.dim(rows[0])}`);
+    } else {
+      lines.push(`  ${palette.bold(c.usage)}`, `${" ".repeat(indent)}${palette.dim(rows[0])}`);
+    }
+    for (const row of rows.slice(1)) lines.push(`${" ".repeat(indent)}${palette.dim(row)}`);
+  }
+  for (const row of wrapLine(HELP_FOOTER, width)) lines.push(palette.dim(row));
+  return lines;
 }
 
 /** Finds the command a parsed line names; `skill:<name>` lines resolve to the skill runner. */
@@ -198,7 +214,7 @@ export function findCommand(name: string): CommandSpec | undefined {
 
 /** Runs a parsed command line against the host; an unknown name gets the nearest suggestion. */
 export async function runCommand(host: CommandHost, command: ParsedCommand): Promise<void> {
-  if (command.name === "") return host.print(helpLines(host.palette));
+  if (command.name === "") return host.print(helpLines(host.palette, { width: host.columns }));
   if (command.name.startsWith("skill:")) {
     return await runSkill(host, command.name.slice("skill:".length), command.args);
   }
