@@ -43,6 +43,7 @@ export class McpManager {
   readonly #listeners = new Set<() => void>();
   readonly #writes = new Set<Promise<unknown>>();
   #started = false;
+  #startTimer?: ReturnType<typeof setTimeout>;
 
   private constructor(config: McpConfig, connections: ServerConnection[]) {
     this.config = config;
@@ -85,11 +86,22 @@ export class McpManager {
     return manager;
   }
 
-  /** Starts connecting every enabled server, all at once, in the background. */
+  /** Starts connecting every enabled server, all at once, in the background (once). */
   start(): void {
+    clearTimeout(this.#startTimer);
     if (this.#started) return;
     this.#started = true;
     for (const connection of this.#connections) void connection.start();
+  }
+
+  /**
+   * Starts the servers after `delayMs` unless something needs them sooner (any tool use calls
+   * {@link McpManager.start}). The timer does not keep the process alive.
+   */
+  startSoon(delayMs: number): void {
+    if (this.#started || this.#startTimer !== undefined) return;
+    this.#startTimer = setTimeout(() => this.start(), delayMs);
+    Deno.unrefTimer(this.#startTimer as unknown as number);
   }
 
   /** The warnings of the configuration, as lines for the user. */
@@ -114,31 +126,16 @@ export class McpManager {
   }
 
   /**
-   * Resolves as soon as one enabled server runs, or when all have settled (none could start).
-   */
-  async anyRunning(): Promise<void> {
-    this.start();
-    const enabled = this.#connections.filter((c) => c.config.enabled);
-    const running = enabled.map((c) =>
-      c.start().then(
-        () => (c.status().state === "running" ? undefined : Promise.reject(new Error("not running"))),
-      )
-    );
-    await Promise.any([...running, this.settled().then(() => undefined)]).catch(() => {});
-  }
-
-  /**
    * Waits for the servers the first request cannot do without: those with direct tools and no cached
    * list (each bounded by its own timeout). Every other server goes on connecting in the background.
    */
   async directToolsReady(): Promise<void> {
-    this.start();
-    await Promise.all(
-      this.#connections.filter((c) =>
-        hasDirectTools(c) && c.status().state === "starting" && !c.status().fromCache
-      )
-        .map((c) => c.start()),
+    const needed = this.#connections.filter((c) =>
+      hasDirectTools(c) && c.status().state === "starting" && !c.status().fromCache
     );
+    if (needed.length === 0) return;
+    this.start();
+    await Promise.all(needed.map((c) => c.start()));
   }
 
   /**
@@ -170,6 +167,7 @@ export class McpManager {
 
   /** Closes every server (stdio servers' process groups are stopped) and finishes cache writes. */
   async close(): Promise<void> {
+    clearTimeout(this.#startTimer);
     await Promise.all(this.#connections.map((c) => c.close()));
     await Promise.all([...this.#writes]);
   }
@@ -204,8 +202,18 @@ function processEnv(): Record<string, string> {
   }
 }
 
+/**
+ * How long after start-up the servers start connecting, unless a tool needs them sooner. Loading the
+ * SDK costs about 100 ms of module evaluation on the main thread; begun at once, it would delay the
+ * first request by as much.
+ */
+export const MCP_START_DELAY_MS = 200;
+
 /** Options for {@link startMcp}. */
-export type StartMcpOptions = McpManagerOptions;
+export interface StartMcpOptions extends McpManagerOptions {
+  /** Milliseconds before the servers start when nothing needs them sooner (default {@link MCP_START_DELAY_MS}). */
+  startDelayMs?: number;
+}
 
 /** The servers of a run, and what was wrong with their configuration. */
 export interface McpStart {
@@ -215,9 +223,10 @@ export interface McpStart {
 }
 
 /**
- * Reads the configuration and, when a server is enabled, starts every server in the background.
- * Resolves once the servers with direct tools and no cached list have answered (or failed), so the
- * first request can offer their tools; every other server never holds the run up.
+ * Reads the configuration and, when a server is enabled, starts every server in the background
+ * shortly after (see {@link MCP_START_DELAY_MS}). Resolves once the servers with direct tools and no
+ * cached list have answered (or failed), so the first request can offer their tools; every other
+ * server never holds the run up.
  * @example
  * ```ts
  * const { manager, warnings } = await startMcp({ cwd: Deno.cwd(), env: (n) => Deno.env.get(n) });
@@ -229,7 +238,7 @@ export async function startMcp(options: StartMcpOptions): Promise<McpStart> {
   const config = await loadMcpConfig({ cwd: options.cwd, env: options.env });
   if (!config.servers.some((s) => s.enabled)) return { warnings: config.warnings };
   const manager = await McpManager.create(config, options);
-  manager.start();
   await manager.directToolsReady();
+  manager.startSoon(options.startDelayMs ?? MCP_START_DELAY_MS);
   return { manager, warnings: config.warnings };
 }

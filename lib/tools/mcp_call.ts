@@ -46,6 +46,7 @@ export function createMcpCallTool(manager: McpManager): Tool {
       return args;
     },
     async execute(args, ctx) {
+      manager.start();
       const server = typeof args.server === "string" && args.server !== "" ? args.server : undefined;
       const found = await findMcpTool(manager, { server, tool: String(args.tool) }, ctx.signal);
       const callArgs = (args.arguments ?? {}) as Record<string, unknown>;

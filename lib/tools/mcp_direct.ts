@@ -23,6 +23,7 @@ function directTool(manager: McpManager, direct: McpDirectTool): Tool {
     parameters: objectSchema(direct.tool.inputSchema),
     permissions: [],
     async execute(args, ctx) {
+      manager.start();
       // The server's current list wins over the one this tool was made from (it may have changed).
       const found = await findMcpTool(manager, { server: direct.server, tool: direct.tool.name }, ctx.signal);
       return await callMcpTool(found, args, ctx);

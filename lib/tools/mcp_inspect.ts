@@ -27,6 +27,7 @@ export function createMcpInspectTool(manager: McpManager): Tool {
     permissions: [],
     readOnly: true,
     async execute(args, ctx) {
+      manager.start();
       const server = typeof args.server === "string" && args.server !== "" ? args.server : undefined;
       if (args.refresh === true) {
         const targets = server ? [server] : manager.servers().map((s) => s.name);

@@ -32,6 +32,7 @@ export function createMcpReadResourceTool(manager: McpManager): Tool {
     permissions: [],
     readOnly: true,
     async execute(args, ctx) {
+      manager.start();
       const server = String(args.server);
       const uri = String(args.uri);
       const connection = findServer(manager, server);

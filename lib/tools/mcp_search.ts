@@ -10,6 +10,9 @@ import { type McpManager, McpSearchIndex, type McpServerStatus } from "../mcp/mo
 /** Hits shown when the model gives no `limit`, and the most it may ask for. */
 export const MCP_SEARCH_LIMIT = { default: 30, max: 100 } as const;
 
+/** Most milliseconds a search waits for servers that have listed nothing yet. */
+const SEARCH_WAIT_MS = 5000;
+
 /** Characters of a description shown per hit. */
 const DESCRIPTION_CHARS = 160;
 
@@ -49,6 +52,7 @@ export function createMcpSearchTool(manager: McpManager): Tool {
     permissions: [],
     readOnly: true,
     async execute(args, ctx) {
+      manager.start();
       const query = typeof args.query === "string" ? args.query : "";
       const limit = Math.min(
         MCP_SEARCH_LIMIT.max,
@@ -60,9 +64,12 @@ export function createMcpSearchTool(manager: McpManager): Tool {
             manager.connection(s.name)!.refresh(ctx.signal).catch(() => {})
           ),
         );
-      } else if (manager.servers().every((s) => s.state !== "running" && s.tools.length === 0)) {
-        // Nothing is known yet: the first search waits for the servers rather than answering "none".
-        await abortable(manager.anyRunning(), ctx.signal);
+      } else if (
+        manager.servers().some((s) => s.state === "starting" && !s.fromCache && s.tools.length === 0)
+      ) {
+        // A server whose tools are not known yet (no cache) gets a moment to answer, so a search early in
+        // a run does not miss it; one that takes longer is named as still starting.
+        await abortable(within(manager.settled(), SEARCH_WAIT_MS), ctx.signal);
       }
       const servers = manager.servers();
       const { hits, total } = indexFor(servers).search(query, limit);
@@ -111,6 +118,17 @@ export function stateLines(servers: readonly McpServerStatus[]): string[] {
     } else if (s.state === "closed") lines.push(`! ${s.name} was closed`);
   }
   return lines;
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
+  try {
+    await Promise.race([promise.then(() => {}, () => {}), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
