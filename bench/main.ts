@@ -209,6 +209,9 @@ async function main(): Promise<void> {
     await benchJobs();
     const { benchCompaction } = await import("./compaction.ts");
     benchCompaction();
+    console.log("");
+    const { benchMcp } = await import("./mcp.ts");
+    await benchMcp();
   }
 }
 
