@@ -14,6 +14,7 @@ import {
   JobTable,
   parsePermissionArgs,
   Slots,
+  underDenoRun,
 } from "../lib/jobs/mod.ts";
 import { callIsReadOnly } from "../lib/core/mod.ts";
 import { createNanocodeTool, nanocodeAction } from "../lib/tools/nanocode.ts";
@@ -183,6 +184,13 @@ Deno.test("a read-only parent's child gets read access only: flags rebuilt from 
   );
   assertEquals(denied.code, 0, denied.stderr);
   assertEquals(JSON.parse(denied.stdout), ["--allow-read", `--deny-read=${dir}/secret`]);
+});
+
+Deno.test("under deno run the child is deno with run and flags; a compiled binary starts itself alone", () => {
+  assertEquals(underDenoRun("/usr/lib/node_modules/deno/deno"), true);
+  assertEquals(underDenoRun("C:\\deno\\deno.exe"), true);
+  assertEquals(underDenoRun("/usr/local/bin/nanocode"), false);
+  assertEquals(underDenoRun("/opt/denote"), false);
 });
 
 Deno.test("slots are taken first come, first served, and a waiter can give up", async () => {
