@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertMatch } from "./support/assert.ts";
 import { type MockTurn, startMockLlm } from "./support/mock_llm.ts";
 import { createOpenAIProvider, readChatStream } from "../lib/provider/mod.ts";
-import type { ProviderDelta } from "../lib/core/mod.ts";
+import { addUsage, type ProviderDelta, ZERO_USAGE } from "../lib/core/mod.ts";
 
 type Done = Extract<ProviderDelta, { type: "done" }>;
 
@@ -179,6 +179,31 @@ Deno.test("provider reads usage from a final chunk with empty choices", async ()
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15, cachedTokens: 4, reasoningTokens: 2 },
   }]);
   assertEquals(done.reason, "stop");
+});
+
+Deno.test("provider reads the cost an endpoint reports in usage, and run totals add it up", async () => {
+  const body = sse(
+    chunk({ content: "hi" }),
+    chunk({}, "stop"),
+    { choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, cost: 0.00125 } },
+    "data: [DONE]\n\n",
+  );
+  const { deltas } = await run({ raw: body });
+  const usage = deltas.find((d) => d.type === "usage");
+  assert(usage?.type === "usage");
+  assertEquals(usage.usage.cost, 0.00125);
+  const total = addUsage(addUsage(ZERO_USAGE, usage.usage), {
+    promptTokens: 1,
+    completionTokens: 1,
+    totalTokens: 2,
+    cost: 0.001,
+  });
+  assertEquals(total.cost, 0.00225);
+  assertEquals(
+    addUsage(ZERO_USAGE, ZERO_USAGE).cost,
+    undefined,
+    "no cost is made up where none was reported",
+  );
 });
 
 Deno.test("provider reports a connection cut after output as an error and does not send again", async () => {

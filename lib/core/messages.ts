@@ -69,6 +69,8 @@ export interface Usage {
   totalTokens: number;
   cachedTokens?: number;
   reasoningTokens?: number;
+  /** What the call cost in US dollars, when the endpoint says (OpenRouter's `usage.cost`). */
+  cost?: number;
 }
 
 /** Adds two usage records; a field missing on both sides stays missing. */
@@ -84,6 +86,7 @@ export function addUsage(a: Usage, b: Usage): Usage {
   if (a.reasoningTokens !== undefined || b.reasoningTokens !== undefined) {
     sum.reasoningTokens = (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0);
   }
+  if (a.cost !== undefined || b.cost !== undefined) sum.cost = (a.cost ?? 0) + (b.cost ?? 0);
   return sum;
 }
 

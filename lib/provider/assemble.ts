@@ -172,6 +172,9 @@ export function readUsage(raw: unknown): Usage | undefined {
   if (cached !== undefined) usage.cachedTokens = cached;
   const reasoning = num((u.completion_tokens_details as Json | undefined)?.reasoning_tokens);
   if (reasoning !== undefined) usage.reasoningTokens = reasoning;
+  // Some endpoints (OpenRouter) say what the call cost, in US dollars.
+  const cost = num(u.cost);
+  if (cost !== undefined) usage.cost = cost;
   return usage;
 }
 
