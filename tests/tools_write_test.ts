@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "./support/assert.ts";
 import type { TextPart } from "../lib/core/messages.ts";
 import type { ToolContext } from "../lib/core/tool.ts";
-import { writeTool } from "../lib/tools/write.ts";
+import { changes, writeTool } from "../lib/tools/write.ts";
 import { editTool } from "../lib/tools/edit.ts";
 
 const unix = Deno.build.os !== "windows";
@@ -307,4 +307,57 @@ Deno.test({
       assertEquals(await Deno.readTextFile(join(dir, "f.txt")), "third\n");
     });
   },
+});
+
+Deno.test("write tells the UI what it changed: a diff over an existing file, the line count of a new one", async () => {
+  await inTempDir(async (dir) => {
+    const made = await writeTool.execute({ path: "new.txt", content: "a\nb\nc\n" }, context(dir));
+    assertEquals([made.details?.lines, made.details?.diff], [3, undefined]);
+    await Deno.writeTextFile(`${dir}/old.txt`, "one\ntwo\nthree\nfour\n");
+    const changed = await writeTool.execute(
+      { path: "old.txt", content: "one\n2\nthree\nfour\nfive\n" },
+      context(dir),
+    );
+    const diff = String(changed.details?.diff);
+    assertStringIncludes(diff, "-two\n+2");
+    assertStringIncludes(diff, "+five");
+    assert(!diff.includes("-one") && !diff.includes("+one"), diff);
+    // The model reads only the one line; the diff is for the UI.
+    assertEquals((changed.content[0] as TextPart).text, "Successfully wrote 22 bytes to old.txt");
+    const same = await writeTool.execute(
+      { path: "old.txt", content: "one\n2\nthree\nfour\nfive\n" },
+      context(dir),
+    );
+    assertEquals(same.details?.diff, "");
+  });
+});
+
+Deno.test("the changes a write reports rebuild the new text exactly, whatever the edit", () => {
+  const apply = (before: string, replacements: ReturnType<typeof changes>) => {
+    let out = "";
+    let cursor = 0;
+    for (const r of replacements) {
+      assert(r.start >= cursor && r.end >= r.start, "replacements in order, not overlapping");
+      out += before.slice(cursor, r.start) + r.text;
+      cursor = r.end;
+    }
+    return out + before.slice(cursor);
+  };
+  // A fixed seed: the same cases every run.
+  let seed = 7;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)];
+  for (let n = 0; n < 500; n++) {
+    const lines = Array.from(
+      { length: Math.floor(random() * 8) },
+      () => pick(["a", "b", "c", "", "long line"]),
+    );
+    const before = lines.join("\n") + (random() < 0.5 ? "\n" : "");
+    const edited = lines.flatMap((line) => {
+      const r = random();
+      return r < 0.15 ? [] : r < 0.3 ? [line, pick(["x", "y", ""])] : r < 0.4 ? [pick(["z", "b"])] : [line];
+    });
+    const after = edited.join("\n") + (random() < 0.5 ? "\n" : "");
+    assertEquals(apply(before, changes(before, after)), after, JSON.stringify({ before, after }));
+  }
 });
