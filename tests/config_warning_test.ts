@@ -15,7 +15,7 @@ Deno.test("warnings about two or more folders outside --allow-read fold into one
   };
   assertEquals(foldWarnings([outside("/a/.nanocode"), other, outside("/b/.nanocode")]), [
     other.text,
-    "Context discovery skipped 2 folders outside --allow-read (/a/.nanocode, /b/.nanocode); grant read access to use their AGENTS.md, SYSTEM.md or skills.",
+    "Context discovery skipped 2 folders outside --allow-read (/a/.nanocode, /b/.nanocode); grant read access to use their AGENTS.md, SYSTEM.md, skills or mcp.json.",
   ]);
 });
 
@@ -35,4 +35,15 @@ Deno.test("a folder refused by the permission system is marked outside --allow-r
   );
   const denied = unlistableWarning("folder", "/d", new Deno.errors.PermissionDenied("denied"));
   assertEquals(denied.outsideRead, undefined);
+});
+
+Deno.test("a file outside --allow-read inside a folder already named is not named again", () => {
+  const file = {
+    text: "Skipped MCP config /a/.nanocode/mcp.json",
+    path: "/a/.nanocode/mcp.json",
+    outsideRead: true,
+  };
+  assertEquals(foldWarnings([outside("/a/.nanocode"), file, outside("/b/.nanocode")]), [
+    "Context discovery skipped 2 folders outside --allow-read (/a/.nanocode, /b/.nanocode); grant read access to use their AGENTS.md, SYSTEM.md, skills or mcp.json.",
+  ]);
 });

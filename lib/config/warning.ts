@@ -25,10 +25,13 @@ export interface ConfigWarning {
 export function foldWarnings(warnings: readonly ConfigWarning[]): string[] {
   const outside = warnings.filter((w) => w.outsideRead);
   if (outside.length < 2) return warnings.map((w) => w.text);
+  // A file inside a folder already named adds nothing to the line.
+  const paths = [...new Set(outside.map((w) => w.path))];
+  const shown = paths.filter((p) => !paths.some((q) => q !== p && p.startsWith(`${q}/`)));
   return [
     ...warnings.filter((w) => !w.outsideRead).map((w) => w.text),
-    `Context discovery skipped ${outside.length} folders outside --allow-read (${
-      outside.map((w) => w.path).join(", ")
-    }); grant read access to use their AGENTS.md, SYSTEM.md or skills.`,
+    `Context discovery skipped ${shown.length} folders outside --allow-read (${
+      shown.join(", ")
+    }); grant read access to use their AGENTS.md, SYSTEM.md, skills or mcp.json.`,
   ];
 }

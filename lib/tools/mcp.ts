@@ -74,8 +74,8 @@ export interface McpToolSet {
   tools: Tool[];
   /** The system prompt's MCP section, when a server is enabled. */
   promptSection?: string;
-  /** One line per bad configuration file or entry. */
-  warnings: string[];
+  /** One per bad configuration file or entry, as values (the runtime folds those outside --allow-read). */
+  warnings: Awaited<ReturnType<typeof startMcp>>["warnings"];
   /** The servers, for `/mcp` commands and for closing them. */
   manager?: McpManager;
 }
@@ -92,12 +92,11 @@ export interface McpToolSet {
  */
 export async function startMcpTools(options: StartMcpOptions): Promise<McpToolSet> {
   const { manager, warnings } = await startMcp(options);
-  const lines = warnings.map((w) => w.text);
-  if (!manager) return { tools: [], warnings: lines };
+  if (!manager) return { tools: [], warnings };
   return {
     tools: createMcpTools(manager),
     promptSection: mcpPromptSection(manager),
-    warnings: lines,
+    warnings,
     manager,
   };
 }
