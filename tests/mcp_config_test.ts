@@ -320,3 +320,24 @@ Deno.test("arguments are checked against the schema, naming the field and what w
     [],
   );
 });
+
+Deno.test("a config file outside --allow-read is skipped without a warning of its own", async () => {
+  const config = await loadMcpConfig({
+    cwd: "/work/app",
+    env: envOf({ HOME: "/home/me" }),
+    read: (path) =>
+      Promise.resolve(
+        path === "/work/app/.nanocode/mcp.json"
+          ? { kind: "text", text: JSON.stringify({ servers: { a: { command: "a" } } }) }
+          : path === "/home/me/.nanocode/mcp.json"
+          ? {
+            kind: "unreadable",
+            reason: "is outside what nanocode may read",
+            fix: "grant it",
+            outsideRead: true,
+          }
+          : { kind: "missing" },
+      ),
+  });
+  assertEquals([config.servers.map((s) => s.name), config.warnings], [["a"], []]);
+});

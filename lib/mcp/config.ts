@@ -117,12 +117,10 @@ export async function loadMcpConfig(options: McpConfigOptions): Promise<McpConfi
   reads.forEach((result, i) => {
     const path = paths[i];
     if (result.kind === "missing") return;
+    // Outside a narrowed --allow-read is expected, and context discovery already names those folders.
+    if (result.kind === "unreadable" && result.outsideRead) return;
     if (result.kind === "unreadable") {
-      warnings.push({
-        text: `Skipped MCP config ${path}: it ${result.reason}; ${result.fix}.`,
-        path,
-        ...(result.outsideRead ? { outsideRead: true } : {}),
-      });
+      warnings.push({ text: `Skipped MCP config ${path}: it ${result.reason}; ${result.fix}.`, path });
       return;
     }
     const servers = serversOfFile(result.text, path, warnings);
