@@ -335,7 +335,7 @@ tmuxTest(
       const steer = lines.findIndex((l) => l.startsWith("  /steer <message>"));
       const column = lines[steer].indexOf("tell the working agent");
       assert(/^ +\S/.test(lines[steer + 1]) && lines[steer + 1].search(/\S/) === column, lines[steer + 1]);
-      assertStringIncludes(pane, "list background jobs (not available yet)");
+      assertStringIncludes(pane, "list the background jobs, or cancel one");
       await h.send("/q");
       await h.term.waitFor(async () => await h.term.exited());
     }),
@@ -454,7 +454,7 @@ tmuxTest(
       await h.send("/compact");
       await h.term.waitFor("Nothing to compact yet");
       await h.send("/jobs");
-      await h.term.waitFor("Background jobs are not available yet");
+      await h.term.waitFor("No nanocode jobs yet");
       await h.send("/mcp");
       await h.term.waitFor("MCP servers are not available yet");
       assertEquals(h.llm.requests.length, 0);

@@ -468,11 +468,52 @@ Deno.test("/reload rebuilds the prompt and prints the warnings it returns", asyn
 
 Deno.test("commands whose features land later say plainly that they are not available yet", async () => {
   const r = recorder();
-  assertStringIncludes(await r.run("/jobs"), "Background jobs are not available yet");
   assertStringIncludes(await r.run("/mcp"), "MCP servers are not available yet");
   const help = await r.run("/help");
-  assertStringIncludes(help, "list background jobs (not available yet)");
   assertStringIncludes(help, "show MCP servers and their tools (not available yet)");
+  assertStringIncludes(help, "list the background jobs, or cancel one");
+});
+
+Deno.test("/jobs lists the child jobs, /jobs cancel <id> stops one, and a bad id or form says what to do", async () => {
+  const r = recorder();
+  assertEquals(
+    await r.run("/jobs"),
+    "Background jobs are not available: this nanocode cannot start child jobs.",
+  );
+  const cancelled: string[] = [];
+  const jobs = [
+    { id: "nano-1", state: "done", elapsedSeconds: () => 12, spec: { prompt: "find the\nflaky test" } },
+    { id: "nano-2", state: "running", elapsedSeconds: () => 3, spec: { prompt: "x".repeat(80) } },
+  ];
+  r.runtime.jobs = {
+    list: () => jobs,
+    cancel: (id) => {
+      if (!jobs.some((j) => j.id === id)) {
+        return Promise.reject(
+          new RangeError(`Cannot find nanocode job "${id}": the known jobs are nano-1, nano-2`),
+        );
+      }
+      cancelled.push(id);
+      return Promise.resolve(id === "nano-2");
+    },
+  };
+  assertEquals(
+    await r.run("/jobs"),
+    `Jobs (2):\n  nano-1  done  12s  find the flaky test\n  nano-2  running  3s  ${"x".repeat(59)}…`,
+  );
+  assertEquals(await r.run("/jobs cancel nano-2"), "Cancelled nano-2; no result will be delivered for it.");
+  assertEquals(await r.run("/jobs cancel nano-1"), "nano-1 had already ended.");
+  assertEquals(
+    await r.run("/jobs cancel nano-7"),
+    '✗ Cannot find nanocode job "nano-7": the known jobs are nano-1, nano-2',
+  );
+  assertEquals(
+    await r.run("/jobs stop"),
+    "✗ Cannot read that: use /jobs to list the jobs, or /jobs cancel <id> to stop one.",
+  );
+  assertEquals(cancelled, ["nano-2", "nano-1"]);
+  r.runtime.jobs = { list: () => [], cancel: () => Promise.resolve(false) };
+  assertEquals(await r.run("/jobs"), "No nanocode jobs yet: the model starts them with its nanocode tool.");
 });
 
 Deno.test("/context shows the tokens in use of the window, by part, what remains, the trigger and what would be kept", async () => {

@@ -86,6 +86,22 @@ export interface ReplSessions {
   export(out?: string): Promise<string>;
 }
 
+/** A child nanocode job as `/jobs` lists it. A job of lib/jobs fits. */
+export interface ReplJob {
+  readonly id: string;
+  /** `queued`, `running`, `done`, `failed` or `cancelled`. */
+  readonly state: string;
+  elapsedSeconds(): number;
+  readonly spec: { readonly prompt: string };
+}
+
+/** The child jobs of this process, for `/jobs`. The job table of lib/jobs fits. */
+export interface ReplJobs {
+  list(): readonly ReplJob[];
+  /** Stops a job; false when it had ended already. Throws a one-line error for an unknown id. */
+  cancel(id: string): Promise<boolean>;
+}
+
 /** The runtime as the REPL uses it. */
 export interface ReplRuntime {
   /** Replaced when a session is resumed or forked: read it afresh, never keep it. */
@@ -117,4 +133,6 @@ export interface ReplRuntime {
   sessions: ReplSessions;
   /** The file the input history is kept in between runs; without one, history lasts one run. */
   history?: string;
+  /** The child nanocode jobs (`/jobs`); absent where none can be started. */
+  jobs?: ReplJobs;
 }

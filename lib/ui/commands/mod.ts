@@ -10,6 +10,7 @@ import { type Palette, visibleWidth, wrapLine } from "../ansi.ts";
 import type { ReplRuntime } from "../runtime.ts";
 import { errorMessage, fail, firstSentence, note, notWhileBusy } from "./_output.ts";
 import { CONTEXT_COMMANDS } from "./context.ts";
+import { JOBS_COMMAND } from "./jobs.ts";
 import { MODEL_COMMAND } from "./model.ts";
 import { QUEUE_COMMANDS } from "./queue.ts";
 import { SESSION_COMMANDS } from "./sessions.ts";
@@ -146,12 +147,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   ...SKILL_COMMANDS,
   ...SESSION_COMMANDS,
-  {
-    name: "jobs",
-    usage: "/jobs",
-    summary: "list background jobs (not available yet)",
-    run: (host) => note(host, "Background jobs are not available yet: /jobs lists them once they land."),
-  },
+  JOBS_COMMAND,
   {
     name: "mcp",
     usage: "/mcp",
