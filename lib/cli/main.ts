@@ -118,17 +118,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
     );
   }
 
-  const [{ resolveConfig }, { createRuntime }, { lookupIn, resolveResume, sessionsRoot }] = await Promise.all(
-    [
-      import("../config/mod.ts"),
-      import("./runtime.ts"),
-      import("./sessions.ts"),
-    ],
-  );
+  const [{ resolveConfig }, { createRuntime }] = await Promise.all([
+    import("../config/mod.ts"),
+    import("./runtime.ts"),
+  ]);
+  // Reading saved sessions loads only when one is resumed.
   const resuming = options.continue || options.session !== undefined || !!options.resume;
-  const resumed = resuming
-    ? await resolveResume(options, lookupIn(sessionsRoot(io.env), io.cwd, "resume a session"))
-    : undefined;
+  const resumed = resuming ? await resumeFrom(options, io) : undefined;
   const config = await resolveConfig({
     flags: { model: options.model, baseUrl: options.baseUrl, maxRetries: options.maxRetries },
     env: io.env,
@@ -212,6 +208,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
       }
     }
   }
+}
+
+/** The saved session `--continue`, `--resume <query>` or `--session <path>` names. */
+async function resumeFrom(options: CliOptions, io: CliIo) {
+  const { lookupIn, resolveResume, sessionsRoot } = await import("./sessions.ts");
+  return await resolveResume(options, lookupIn(sessionsRoot(io.env), io.cwd, "resume a session"));
 }
 
 /** `--export` and a bare `--resume` headless: work on saved sessions, without a model or a key. */

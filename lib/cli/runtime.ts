@@ -11,22 +11,24 @@ import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
 import { type JobTable, processJobs } from "../jobs/mod.ts";
 import { miseHotReload } from "../tools/bash.ts";
-import { type McpToolSet, startMcpTools } from "../tools/mcp.ts";
+import type { McpToolSet } from "../tools/mcp.ts";
+import { loadMcpConfig } from "../mcp/config.ts";
 import type { McpManager } from "../mcp/mod.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
 import { compactionSettings, foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
-import {
-  endpointHost,
-  listSessions,
-  type LoadedSession,
-  readSession,
-  type SessionInfo,
-  sessionsFolder,
-  SessionWriter,
-} from "../session/mod.ts";
+import type { LoadedSession, SessionInfo } from "../session/mod.ts";
+import { cwdSlug, endpointHost } from "../session/format.ts";
+import { SessionWriter } from "../session/writer.ts";
 import type { CliOptions } from "./args.ts";
 import type { CliIo } from "./main.ts";
-import { exportSession, findSessionFile, lookupIn, NO_HOME, sessionsRoot } from "./sessions.ts";
+import { lookupIn, NO_HOME, sessionsRoot } from "./session_home.ts";
+
+/** Reading, listing and exporting sessions: loaded when a session command first needs them. */
+const sessionTools = () =>
+  Promise.all([import("../session/mod.ts"), import("./sessions.ts")]).then(([session, cli]) => ({
+    ...session,
+    ...cli,
+  }));
 
 /** Everything a front end needs to drive a conversation. */
 export interface Runtime {
@@ -95,9 +97,13 @@ export interface RuntimeOptions {
 export async function createRuntime({ options, config, io, resume }: RuntimeOptions): Promise<Runtime> {
   const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd, env: io.env });
   // MCP servers connect in the background; an explicit --tools list leaves them out.
-  const mcp: McpToolSet = options.tools === undefined
-    ? await startMcpTools({ cwd: io.cwd, env: io.env })
-    : { tools: [], warnings: [] };
+  // The MCP tools and client load only when a server is configured: most runs have none.
+  const mcpConfig = options.tools === undefined
+    ? await loadMcpConfig({ cwd: io.cwd, env: io.env })
+    : undefined;
+  const mcp: McpToolSet = mcpConfig?.servers.some((s) => s.enabled)
+    ? await (await import("../tools/mcp.ts")).startMcpTools({ cwd: io.cwd, env: io.env, config: mcpConfig })
+    : { tools: [], warnings: mcpConfig?.warnings ?? [] };
   tools.push(...mcp.tools);
   const jobs = processJobs();
   const omittedNote = describeOmitted(omitted);
@@ -188,7 +194,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
     });
     writer?.close();
     writer = !saveSessions ? undefined : new SessionWriter({
-      dir: sessionsFolder(root, io.cwd),
+      dir: join(root, cwdSlug(io.cwd)),
       header: {
         id,
         cwd: io.cwd,
@@ -289,8 +295,11 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
         writer.record({ type: "name", name });
       },
       list: ({ all }) =>
-        home === undefined ? Promise.resolve([]) : listSessions(home, all ? {} : { cwd: io.cwd }),
+        home === undefined
+          ? Promise.resolve([])
+          : sessionTools().then(({ listSessions }) => listSessions(home, all ? {} : { cwd: io.cwd })),
       async resume(query) {
+        const { findSessionFile, readSession } = await sessionTools();
         const found = await findSessionFile(query, lookupIn(home, io.cwd, "resume a session"));
         if (found.path === writer?.path) return ["That is the session you are in."];
         const loaded = await readSession(found.path);
@@ -307,6 +316,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       },
       async export(out) {
         if (!writer?.path) throw new Error("Cannot export yet: nothing of this session has been saved.");
+        const { exportSession, readSession } = await sessionTools();
         const loaded = await readSession(writer.path);
         const target = out ?? `nanocode-${sessionId.slice(0, 8)}.md`;
         return (await exportSession(loaded, target, io.cwd)).path!;

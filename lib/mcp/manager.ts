@@ -213,6 +213,8 @@ export const MCP_START_DELAY_MS = 200;
 export interface StartMcpOptions extends McpManagerOptions {
   /** Milliseconds before the servers start when nothing needs them sooner (default {@link MCP_START_DELAY_MS}). */
   startDelayMs?: number;
+  /** The configuration, when the caller has read it already (default: read it). */
+  config?: McpConfig;
 }
 
 /** The servers of a run, and what was wrong with their configuration. */
@@ -235,7 +237,7 @@ export interface McpStart {
  * ```
  */
 export async function startMcp(options: StartMcpOptions): Promise<McpStart> {
-  const config = await loadMcpConfig({ cwd: options.cwd, env: options.env });
+  const config = options.config ?? await loadMcpConfig({ cwd: options.cwd, env: options.env });
   if (!config.servers.some((s) => s.enabled)) return { warnings: config.warnings };
   const manager = await McpManager.create(config, options);
   await manager.directToolsReady();
