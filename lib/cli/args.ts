@@ -42,6 +42,8 @@ export interface CliOptions {
   export?: { session: string; out?: string };
   /** The prompt words joined, or undefined when none were given. */
   prompt?: string;
+  /** `--acp`: serve an editor over the Agent Client Protocol on standard input and output. */
+  acp: boolean;
 }
 
 /**
@@ -68,6 +70,8 @@ Usage:
   nanocode -p "prompt" [options]          run once, print the final answer, exit
   echo "prompt" | nanocode -p             the prompt may come on standard input
   nanocode --mode json "prompt"           run once, print one JSON event per line
+  nanocode --acp                          serve an editor (Zed, Neovim, JetBrains) over the Agent
+                                          Client Protocol on stdin/stdout; see the README's editors section
 
 Options:
   -p, --print                   run headless: print the final answer and exit
@@ -129,6 +133,7 @@ export function parseCli(args: string[]): CliOptions {
         resume: { type: "string", short: "r" },
         session: { type: "string" },
         "no-session": { type: "boolean" },
+        acp: { type: "boolean" },
         export: { type: "string" },
       },
     });
@@ -197,6 +202,11 @@ export function parseCli(args: string[]): CliOptions {
     };
   }
   const doctor = positionals.length === 1 && positionals[0] === "doctor";
+  if (values.acp && (positionals.length > 0 || values.print || resumes.length > 0 || exported)) {
+    throw new UsageError(
+      "Cannot combine --acp with a prompt, -p, --export or a session to resume: the editor sends prompts and picks sessions over the protocol.",
+    );
+  }
   const prompt = positionals.length > 0 && !exported && !doctor ? positionals.join(" ") : undefined;
   return {
     help: values.help ?? false,
@@ -219,6 +229,7 @@ export function parseCli(args: string[]): CliOptions {
     noSession: values["no-session"] ?? false,
     ...(exported ? { export: exported } : {}),
     prompt,
+    acp: values.acp ?? false,
   };
 }
 

@@ -95,6 +95,11 @@ async function run(args: string[], io: CliIo): Promise<number> {
     const { checkToolNames } = await import("../tools/mod.ts");
     checkToolNames(options.tools);
   }
+  if (options.acp) {
+    // Editors: standard output carries the protocol and nothing else.
+    const { runAcp } = await import("./acp.ts");
+    return await runAcp(options, io);
+  }
 
   const interactive = !options.print && options.mode !== "json" && Deno.stdin.isTerminal();
   if (options.export || (options.resume === "" && !interactive)) {

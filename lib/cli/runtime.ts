@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import { Agent, InputQueue } from "../agent/mod.ts";
+import { Agent, type BeforeToolCall, InputQueue } from "../agent/mod.ts";
 import { contentText, type Provider, type Tool, VERSION } from "../core/mod.ts";
 import { acceptsImages, createOpenAIProvider } from "../provider/mod.ts";
 import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } from "../tools/mod.ts";
@@ -65,6 +65,8 @@ export interface Runtime {
 
 /** What the REPL's session commands can do. Each switch replaces `runtime.agent`. */
 export interface SessionControls {
+  /** The session id: the saved file's, and the request header's. */
+  readonly id: string;
   /** The file the conversation is saved to, once it has one; undefined with `--no-session`. */
   readonly path: string | undefined;
   /** Whether sessions are saved at all. */
@@ -91,10 +93,19 @@ export interface RuntimeOptions {
   io: CliIo;
   /** A saved session to go on with (`--continue`, `--resume`, `--session`). */
   resume?: LoadedSession;
+  /** Asked before every tool call (an editor's permission prompt); default: nothing is asked. */
+  beforeToolCall?: BeforeToolCall;
+  /**
+   * Makes the agent's tool list from the surface (an editor's buffers and terminal in place of the
+   * file tools and bash); the array returned is the agent's. Default: the surface itself.
+   */
+  agentTools?: (surface: Tool[]) => Tool[];
 }
 
 /** Builds a runtime: tool surface, system prompt, provider and agent. */
-export async function createRuntime({ options, config, io, resume }: RuntimeOptions): Promise<Runtime> {
+export async function createRuntime(
+  { options, config, io, resume, beforeToolCall, agentTools }: RuntimeOptions,
+): Promise<Runtime> {
   const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd, env: io.env });
   // MCP servers connect in the background; an explicit --tools list leaves them out.
   // The MCP tools and client load only when a server is configured: most runs have none.
@@ -149,6 +160,7 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
   let writer: SessionWriter | undefined;
   let sessionId = "";
   let systemPrompt = built.prompt;
+  let offered: Tool[] | undefined;
 
   /**
    * A conversation: fresh, or a saved one going on (with `parent`, a fork written to a new file). Its
@@ -179,9 +191,11 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       sessionId: id,
       userAgent: config.userAgent,
     });
+    offered ??= agentTools?.(tools) ?? tools;
     const agent = new Agent({
       provider,
-      tools,
+      tools: offered,
+      ...(beforeToolCall ? { beforeToolCall } : {}),
       model: seed?.model ?? config.model,
       cwd: io.cwd,
       ...(seed ? { messages: seed.messages } : {}),
@@ -282,6 +296,9 @@ export async function createRuntime({ options, config, io, resume }: RuntimeOpti
       );
     },
     sessions: {
+      get id() {
+        return sessionId;
+      },
       get path() {
         return writer?.path;
       },

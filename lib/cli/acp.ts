@@ -1,0 +1,129 @@
+/**
+ * `nanocode --acp`: the composition root for editors. Configuration is read as in any other mode;
+ * each editor session gets a runtime of its own (its cwd, its saved session, its MCP servers), whose
+ * agent asks the session before tool calls and uses the editor's buffers and terminal when offered.
+ * @module
+ */
+
+import type { AcpHost, HostSession, SessionRequest, SetupProblem } from "../acp/mod.ts";
+import { ConfigError } from "../core/mod.ts";
+import { homeDir, resolveConfig, type ResolvedConfig } from "../config/mod.ts";
+import { listSessions, readSession } from "../session/mod.ts";
+import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from "../tools/bash.ts";
+import { stateLines } from "../tools/mcp_search.ts";
+import { acceptsImages } from "../provider/mod.ts";
+import { processJobs } from "../jobs/mod.ts";
+import type { CliOptions } from "./args.ts";
+import type { CliIo } from "./main.ts";
+import { endpointNetProblem } from "./permissions.ts";
+import { createRuntime } from "./runtime.ts";
+import { sessionsRoot } from "./sessions.ts";
+
+const encoder = new TextEncoder();
+
+/** Serves one editor on standard input and output until it disconnects; returns the exit code. */
+export async function runAcp(options: CliOptions, io: CliIo): Promise<number> {
+  const { serveAcp } = await import("../acp/mod.ts");
+  const host = acpHost(options, io);
+  await host.checkSetup();
+  await serveAcp(host, {
+    input: Deno.stdin.readable,
+    output: io.stdout,
+    images: host.images(),
+  });
+  return 0;
+}
+
+/** The host with the configuration resolved on demand (again at each check, so a key set later counts). */
+function acpHost(options: CliOptions, io: CliIo): AcpHost & { images(): boolean } {
+  let config: ResolvedConfig | undefined;
+  const readFile = async (path: string) => {
+    try {
+      return await Deno.readTextFile(path);
+    } catch {
+      return undefined;
+    }
+  };
+  const resolve = (env: CliIo["env"]) =>
+    resolveConfig({
+      flags: { model: options.model, baseUrl: options.baseUrl, maxRetries: options.maxRetries },
+      env,
+      readFile,
+    });
+  const root = sessionsRoot(io.env);
+  const open = new Set<HostSession>();
+
+  const log = (message: string) => {
+    const writer = io.stderr.getWriter();
+    writer.write(encoder.encode(`nanocode: ${message}\n`)).catch(() => {}).finally(() =>
+      writer.releaseLock()
+    );
+  };
+
+  return {
+    log,
+    home: homeDir(io.env),
+    maxTurns: options.maxTurns,
+    bashTimeout: { defaultSeconds: DEFAULT_TIMEOUT_SECONDS, maxSeconds: MAX_TIMEOUT_SECONDS },
+    images: () =>
+      config ? (config.images === "auto" ? acceptsImages(config.model) : config.images === "on") : true,
+
+    async checkSetup(): Promise<SetupProblem | undefined> {
+      try {
+        config = await resolve(io.env);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        config = undefined;
+        // Only the key is missing when a stand-in key would do: then the editor offers its auth methods.
+        const withKey = (name: string) =>
+          name === "OPENAI_API_KEY" || name === "OPENCODE_API_KEY" ? "nanocode-key-check" : io.env(name);
+        const keyOnly = await resolve(withKey).then(() => true, () => false);
+        return { kind: keyOnly ? "auth" : "config", message: error.message };
+      }
+      const unreachable = endpointNetProblem(config.chatUrl);
+      return unreachable ? { kind: "config", message: unreachable } : undefined;
+    },
+
+    async openSession(request: SessionRequest): Promise<HostSession> {
+      if (!config) throw new ConfigError("Cannot open a session: the configuration has not been read.");
+      const runtime = await createRuntime({
+        options,
+        config,
+        io: { ...io, cwd: request.cwd },
+        ...(request.resume ? { resume: request.resume } : {}),
+        beforeToolCall: request.beforeToolCall,
+        agentTools: request.agentTools,
+      });
+      runtime.notify = log;
+      const session: HostSession = {
+        id: runtime.sessions.id,
+        agent: runtime.agent,
+        skills: runtime.skills.map(({ name, description }) => ({ name, description })),
+        expandSkill: (name, args) => runtime.expandSkill(name, args),
+        mcpStatus: () => (runtime.mcp ? stateLines(runtime.mcp.servers()) : undefined),
+        listModels: (signal) => runtime.provider.listModels(signal),
+        notes: [...runtime.warnings, ...(request.resume?.warnings ?? [])],
+        close: async () => {
+          open.delete(session);
+          await runtime.mcp?.close();
+        },
+      };
+      open.add(session);
+      return session;
+    },
+
+    listSessions: (cwd) => root === undefined ? Promise.resolve([]) : listSessions(root, cwd ? { cwd } : {}),
+
+    async findSession(id, cwd) {
+      if (root === undefined) return undefined;
+      const here = (await listSessions(root, { cwd })).find((s) => s.id === id);
+      const found = here ?? (await listSessions(root)).find((s) => s.id === id);
+      return found ? await readSession(found.path) : undefined;
+    },
+
+    async close() {
+      await Promise.all([...open].map((session) => session.close().catch(() => {})));
+      await processJobs().stopAll();
+    },
+  };
+}
