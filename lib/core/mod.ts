@@ -15,3 +15,4 @@ export * from "./truncate.ts";
 export * from "./version.ts";
 export * from "./format.ts";
 export * from "./terminal_text.ts";
+export * from "./edit_distance.ts";

@@ -5,6 +5,7 @@
  */
 
 import type { McpManager, McpServerStatus, McpToolInfo, ServerConnection } from "../mcp/mod.ts";
+import { editDistance } from "../core/mod.ts";
 
 /** A tool found, with the connection that calls it. */
 export interface FoundTool {
@@ -147,21 +148,4 @@ export function nearestStrings(target: string, names: readonly string[], n: numb
   });
   scored.sort((a, b) => a.score - b.score || (a.name < b.name ? -1 : 1));
   return scored.slice(0, n).map((s) => s.name);
-}
-
-function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(
-        previous[j] + 1,
-        current[j - 1] + 1,
-        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = current;
-  }
-  return previous[b.length];
 }
