@@ -85,7 +85,9 @@ export function schemaProblems(received: readonly unknown[], sent: readonly unkn
     if (m.method !== undefined) {
       if (m.id === undefined) {
         if (m.method === "session/update") problems.push(...check("zSessionNotification", m.params, what));
-        else problems.push(`${what}: not a notification an agent sends`);
+        else if (m.method === "$/cancel_request") {
+          problems.push(...check("zCancelRequestNotification", m.params, what));
+        } else problems.push(`${what}: not a notification an agent sends`);
       } else if (AGENT_REQUESTS[m.method]) problems.push(...check(AGENT_REQUESTS[m.method], m.params, what));
       else problems.push(`${what}: not a request an agent sends`);
       return;
