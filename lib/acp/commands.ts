@@ -9,8 +9,8 @@ import type { AvailableCommand } from "@agentclientprotocol/sdk";
 import type { ContextReport } from "../agent/mod.ts";
 import type { SkillInfo } from "./host.ts";
 
-/** The commands for a session with these skills (and MCP servers, when `mcp` is true). */
-export function availableCommands(skills: readonly SkillInfo[], mcp: boolean): AvailableCommand[] {
+/** The commands for a session with these skills. */
+export function availableCommands(skills: readonly SkillInfo[]): AvailableCommand[] {
   return [
     {
       name: "compact",
@@ -24,7 +24,7 @@ export function availableCommands(skills: readonly SkillInfo[], mcp: boolean): A
       description: skill.description || `Run the ${skill.name} skill`,
       input: { hint: "what to do with it (optional)" },
     })),
-    ...(mcp ? [{ name: "mcp", description: "Show the MCP servers and their state" }] : []),
+    { name: "mcp", description: "Show the MCP servers and their state" },
   ];
 }
 

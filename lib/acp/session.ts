@@ -165,7 +165,7 @@ export class AcpSession {
   announceCommands(): Promise<void> {
     return this.send({
       sessionUpdate: "available_commands_update",
-      availableCommands: availableCommands(this.#host.skills, this.#host.mcpStatus() !== undefined),
+      availableCommands: availableCommands(this.#host.skills),
     });
   }
 
