@@ -84,6 +84,17 @@ function texts(messages: any[], role: string): string[] {
   return messages.filter((m) => m.role === role).map((m) => typeof m.content === "string" ? m.content : "");
 }
 
+// deno-lint-ignore no-explicit-any
+function firstUser(request: { body: { messages: any[] } }): string {
+  return texts(request.body.messages, "user")[0] ?? "";
+}
+
+/** The `<nanocode_job_result>` messages a request carried. */
+// deno-lint-ignore no-explicit-any
+function jobResults(request: { body: { messages: any[] } }): string[] {
+  return texts(request.body.messages, "user").filter((t) => t.startsWith("<nanocode_job_result"));
+}
+
 tmuxTest(
   "a typed prompt gets its answer streamed, then the usage line and the prompt again",
   () =>
@@ -440,6 +451,51 @@ tmuxTest(
       const [, , third] = await h.requests(3);
       assertEquals(third.body.messages.map((m: { role: string }) => m.role), ["system", "user"]);
     });
+  },
+);
+
+tmuxTest(
+  "a background job that ends while the REPL is idle shows its notice and starts a turn with its result, once",
+  async () => {
+    const step = await gate();
+    try {
+      await withRepl({
+        turns: [
+          {
+            toolCalls: [{
+              name: "nanocode",
+              arguments: { action: "start", prompt: "CHILD-IDLE look around" },
+            }],
+          },
+          { text: "Started nano-1; its result comes back by itself." },
+          // The child waits for the gate, so it ends only once the REPL is idle.
+          { toolCalls: [{ name: "bash", arguments: { command: step.command } }], match: "CHILD-IDLE" },
+          { text: "the idle answer", match: "CHILD-IDLE" },
+          { text: "The job found the idle answer." },
+        ],
+      }, async (h) => {
+        await h.send("start a job");
+        await h.term.waitFor(/its result comes back by itself\.[\s\S]*2 calls[\s\S]*\/help for commands\s*$/);
+        assertEquals(h.llm.requests.filter((r) => firstUser(r) === "start a job").length, 2);
+        await step.open();
+        const pane = await h.term.waitFor(
+          /◌ background job nano-1 done \(exit 0, \d+ s\)[\s\S]*The job found the idle answer\.[\s\S]*\/help for commands\s*$/,
+        );
+        assert(!pane.includes("❯ <nanocode_job_result"), "the result message is not echoed");
+        const all = await h.requests(5);
+        const parent = all.filter((r) => firstUser(r) === "start a job");
+        assertEquals(parent.map((r) => jobResults(r).length), [0, 0, 1]);
+        assertStringIncludes(jobResults(parent[2])[0], '<nanocode_job_result id="nano-1" status="done"');
+        assertStringIncludes(jobResults(parent[2])[0], "the idle answer");
+        // Delivered once: nothing more reaches the model, and the notice shows once.
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        assertEquals(h.llm.requests.length, 5);
+        const final = await h.term.capture();
+        assertEquals(final.split("◌ background job nano-1").length, 2);
+      });
+    } finally {
+      await step.close();
+    }
   },
 );
 

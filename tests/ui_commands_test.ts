@@ -480,12 +480,14 @@ Deno.test("/jobs lists the child jobs, /jobs cancel <id> stops one, and a bad id
     await r.run("/jobs"),
     "Background jobs are not available: this nanocode cannot start child jobs.",
   );
+  const noResults = { onResult: () => () => {}, takeInput: () => undefined, waiting: 0 };
   const cancelled: string[] = [];
   const jobs = [
     { id: "nano-1", state: "done", elapsedSeconds: () => 12, spec: { prompt: "find the\nflaky test" } },
     { id: "nano-2", state: "running", elapsedSeconds: () => 3, spec: { prompt: "x".repeat(80) } },
   ];
   r.runtime.jobs = {
+    ...noResults,
     list: () => jobs,
     cancel: (id) => {
       if (!jobs.some((j) => j.id === id)) {
@@ -512,7 +514,7 @@ Deno.test("/jobs lists the child jobs, /jobs cancel <id> stops one, and a bad id
     "✗ Cannot read that: use /jobs to list the jobs, or /jobs cancel <id> to stop one.",
   );
   assertEquals(cancelled, ["nano-2", "nano-1"]);
-  r.runtime.jobs = { list: () => [], cancel: () => Promise.resolve(false) };
+  r.runtime.jobs = { ...noResults, list: () => [], cancel: () => Promise.resolve(false) };
   assertEquals(await r.run("/jobs"), "No nanocode jobs yet: the model starts them with its nanocode tool.");
 });
 

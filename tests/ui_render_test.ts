@@ -7,6 +7,7 @@ import {
   formatElapsed,
   formatTokens,
   formatUsage,
+  jobResultLine,
   SILENCE_MS,
   userLines,
 } from "../lib/ui/render.ts";
@@ -148,6 +149,25 @@ Deno.test("queue deliveries, retries and errors each get a line of their own", (
     "↻ retry 1/4 in 1.5s: HTTP 503",
     "✗ Cannot reach the model: HTTP 401",
   ]);
+});
+
+Deno.test("a background job's delivered result gets one line: id, how it ended, exit code and time", () => {
+  const r = renderer();
+  const lines = feed(r, [
+    start,
+    { type: "job_result", id: "nano-1", status: "done", exitCode: 0, elapsedSeconds: 12 },
+    { type: "job_result", id: "nano-2", status: "cancelled", exitCode: null, elapsedSeconds: 3.4 },
+  ]);
+  assertEquals(lines, [
+    "",
+    "◌ background job nano-1 done (exit 0, 12 s)",
+    "",
+    "◌ background job nano-2 cancelled (3 s)",
+  ]);
+  assertEquals(
+    jobResultLine({ type: "job_result", id: "nano-3", status: "failed", exitCode: 1, elapsedSeconds: 0.2 }),
+    "◌ background job nano-3 failed (exit 1, 0 s)",
+  );
 });
 
 Deno.test("the end of a run prints its token usage, and an interrupt says so", () => {

@@ -243,6 +243,10 @@ export class EventRenderer {
           }`,
         );
         break;
+      case "job_result":
+        this.#open("notice", out, { always: true });
+        out.push(p.dim(jobResultLine(event)));
+        break;
       case "retry": {
         this.#open("notice", out);
         out.push(p.yellow(
@@ -438,6 +442,17 @@ export function userLines(text: string, palette: Palette): string[] {
   return sanitize(text).split("\n").map((line, i) =>
     i === 0 ? `${palette.bold(palette.cyan("❯"))} ${palette.bold(line)}` : `  ${palette.bold(line)}`
   );
+}
+
+/**
+ * The one line a background job's delivered result shows as: its id, how it ended, its time.
+ * @example jobResultLine(event) // "◌ background job nano-1 done (exit 0, 12 s)"
+ */
+export function jobResultLine(event: Extract<AgentEvent, { type: "job_result" }>): string {
+  const exit = event.exitCode === null ? "" : `exit ${event.exitCode}, `;
+  return `◌ background job ${sanitize(event.id)} ${event.status} (${exit}${
+    Math.round(event.elapsedSeconds)
+  } s)`;
 }
 
 /**

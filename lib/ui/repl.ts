@@ -19,7 +19,7 @@ import {
 import { fail, note } from "./commands/_output.ts";
 import * as externalEditor from "./editor.ts";
 import { type Key, KeyDecoder, LineEditor } from "./input.ts";
-import { EventRenderer, userLines } from "./render.ts";
+import { EventRenderer, jobResultLine, userLines } from "./render.ts";
 import { type LiveView, Screen } from "./screen.ts";
 import type { ReplRuntime } from "./runtime.ts";
 import { sessionLabel } from "./session_line.ts";
@@ -208,6 +208,10 @@ class Repl implements CommandHost {
     }));
     // A closed terminal (SIGHUP) or a kill (SIGTERM) ends the REPL like /q, but first stops the
     // run so its commands' process groups are killed rather than left behind.
+    // A background job that ends while nothing runs starts a run with its result; during a run the
+    // agent delivers it at its next boundary, and #afterRun picks up any that came too late for one.
+    const jobs = this.runtime.jobs;
+    if (jobs) stopListening.push(jobs.onResult(() => this.#deliverJobs()));
     for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
       stopListening.push(onSignal(signal, () => {
         this.#exitCode = code;
@@ -606,7 +610,10 @@ class Repl implements CommandHost {
     if (this.#quitting) return;
     const queue = this.runtime.queue;
     const items = queue.list();
-    if (items.length === 0) return;
+    if (items.length === 0) {
+      if (!aborted && (this.runtime.jobs?.waiting ?? 0) > 0) this.#deliverJobs();
+      return;
+    }
     if (aborted) {
       this.print([
         this.palette.dim(
@@ -624,6 +631,20 @@ class Repl implements CommandHost {
     queue.replace(followUps);
     this.#echo(input);
     void this.#startRun(input);
+  }
+
+  /**
+   * Starts a run with the background results waiting, each announced by its notice line. The input is
+   * not echoed: it is the results' long message, meant for the model.
+   */
+  #deliverJobs(): void {
+    if (this.busy || this.#quitting) return;
+    const batch = this.runtime.jobs?.takeInput();
+    if (!batch) return;
+    if (this.#echoed) this.print([""]);
+    this.#echoed = true;
+    this.print(batch.notices.map((notice) => this.palette.dim(jobResultLine(notice))));
+    void this.#startRun(batch.input);
   }
 
   #banner(): string {

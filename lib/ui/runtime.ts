@@ -95,11 +95,23 @@ export interface ReplJob {
   readonly spec: { readonly prompt: string };
 }
 
-/** The child jobs of this process, for `/jobs`. The job table of lib/jobs fits. */
+/** The notice of a background job's result, as the `job_result` event carries it. */
+export type ReplJobNotice = Extract<AgentEvent, { type: "job_result" }>;
+
+/**
+ * The child jobs of this process: `/jobs`, and the background results an idle REPL delivers as a new
+ * run. The job table of lib/jobs fits.
+ */
 export interface ReplJobs {
   list(): readonly ReplJob[];
   /** Stops a job; false when it had ended already. Throws a one-line error for an unknown id. */
   cancel(id: string): Promise<boolean>;
+  /** Calls `listener` each time a result starts waiting; returns a function that stops it. */
+  onResult(listener: () => void): () => void;
+  /** Takes every waiting result as one input (each handed out once); undefined when none waits. */
+  takeInput(): { notices: readonly ReplJobNotice[]; input: string } | undefined;
+  /** How many results wait for delivery. */
+  readonly waiting: number;
 }
 
 /** The runtime as the REPL uses it. */
