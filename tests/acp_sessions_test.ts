@@ -6,6 +6,8 @@ import type { SessionUpdate } from "@agentclientprotocol/sdk";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
 import { acpFixture, agentText, initialize, startEditor } from "./support/acp_client.ts";
 import { protocolProblems } from "./support/acp_schema.ts";
+import { fixtureCommand } from "./support/mcp_fixture.ts";
+import { loggedPids, waitGone } from "./support/processes.ts";
 
 function chunkText(update: SessionUpdate): string {
   const chunk = update as { content?: { type?: string; text?: string } };
@@ -173,5 +175,42 @@ Deno.test("the slash commands are announced and answered: skills, a skill, conte
   // A path is not a command.
   fx.mock.push({ text: "That folder holds logs." });
   assertEquals(await said("/var/log what is here?"), "That folder holds logs.");
+  assertEquals(protocolProblems(fx.editor), []);
+});
+
+Deno.test("the editor's MCP servers join the session: their tools are offered, a call asks first, and they stop with nanocode", async () => {
+  await using fx = await acpFixture({
+    turns: [
+      {
+        toolCalls: [{
+          id: "m1",
+          name: "mcp_call",
+          arguments: { server: "fx", tool: "echo", arguments: { text: "hi mcp" } },
+        }],
+      },
+      { text: "It echoed." },
+    ],
+  });
+  const log = `${fx.home}/mcp.log`;
+  const { command, args } = fixtureCommand(`--log=${log}`);
+  await initialize(fx.editor);
+  const { sessionId: id } = await fx.editor.agent.request("session/new", {
+    cwd: fx.cwd,
+    mcpServers: [{ name: "fx", command, args, env: [{ name: "FIXTURE_NOTE", value: "from the editor" }] }],
+  });
+  await fx.prompt(id, "echo through the editor's server");
+  assertEquals(fx.editor.permissions.map((p) => p.toolCall.title), ["MCP fx: echo"]);
+  const done = fx.editor.updates(id).filter((u) =>
+    u.sessionUpdate === "tool_call_update" && u.toolCallId === "m1"
+  ).at(-1);
+  assert(done?.sessionUpdate === "tool_call_update");
+  assertEquals(done.status, "completed");
+  assertStringIncludes(JSON.stringify(done.content), "hi mcp");
+  const [first] = await fx.mock.waitForRequests(1);
+  assertStringIncludes(first.body.messages[0].content, "- fx");
+  const pids = await loggedPids(log);
+  assert(pids.length > 0, "the server started");
+  assertEquals(await fx.editor.close(), 0);
+  assertEquals(await waitGone(pids), [], "the editor's server stops when nanocode does");
   assertEquals(protocolProblems(fx.editor), []);
 });

@@ -5,10 +5,11 @@
  * @module
  */
 
-import type { AcpHost, HostSession, SessionRequest, SetupProblem } from "../acp/mod.ts";
+import type { AcpHost, EditorMcpServer, HostSession, SessionRequest, SetupProblem } from "../acp/mod.ts";
 import { ConfigError } from "../core/mod.ts";
 import { homeDir, resolveConfig, type ResolvedConfig } from "../config/mod.ts";
 import { listSessions, readSession } from "../session/mod.ts";
+import { MCP_TIMEOUT, type McpServerConfig } from "../mcp/config.ts";
 import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from "../tools/bash.ts";
 import { stateLines } from "../tools/mcp_search.ts";
 import { acceptsImages } from "../provider/mod.ts";
@@ -93,6 +94,7 @@ function acpHost(options: CliOptions, io: CliIo): AcpHost & { images(): boolean 
         ...(request.resume ? { resume: request.resume } : {}),
         beforeToolCall: request.beforeToolCall,
         agentTools: request.agentTools,
+        mcpServers: request.mcpServers.map(serverConfig),
       });
       runtime.notify = log;
       const session: HostSession = {
@@ -126,4 +128,21 @@ function acpHost(options: CliOptions, io: CliIo): AcpHost & { images(): boolean 
       await processJobs().stopAll();
     },
   };
+}
+
+/** An editor's MCP server as nanocode's configuration holds one: enabled, with the default timeout. */
+function serverConfig(server: EditorMcpServer): McpServerConfig {
+  const common = {
+    name: server.name,
+    sseFallback: false,
+    enabled: true,
+    disabledTools: [],
+    selectedTools: [],
+    direct: false,
+    timeoutMs: MCP_TIMEOUT.default,
+    source: "the editor (session/new)",
+  };
+  return server.type === "stdio"
+    ? { ...common, type: "stdio", command: server.command, args: server.args, env: server.env, headers: {} }
+    : { ...common, type: server.type, url: server.url, headers: server.headers, args: [], env: {} };
 }

@@ -12,7 +12,7 @@ import { buildToolSurface, describeOmitted, type OmittedTool, readOnlyTools } fr
 import { type JobTable, processJobs } from "../jobs/mod.ts";
 import { miseHotReload } from "../tools/bash.ts";
 import type { McpToolSet } from "../tools/mcp.ts";
-import { loadMcpConfig } from "../mcp/config.ts";
+import { loadMcpConfig, type McpServerConfig } from "../mcp/config.ts";
 import type { McpManager } from "../mcp/mod.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
 import { compactionSettings, foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
@@ -100,11 +100,13 @@ export interface RuntimeOptions {
    * file tools and bash); the array returned is the agent's. Default: the surface itself.
    */
   agentTools?: (surface: Tool[]) => Tool[];
+  /** MCP servers beside the configured ones (an editor's); one named like a configured server replaces it. */
+  mcpServers?: McpServerConfig[];
 }
 
 /** Builds a runtime: tool surface, system prompt, provider and agent. */
 export async function createRuntime(
-  { options, config, io, resume, beforeToolCall, agentTools }: RuntimeOptions,
+  { options, config, io, resume, beforeToolCall, agentTools, mcpServers }: RuntimeOptions,
 ): Promise<Runtime> {
   const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd, env: io.env });
   // MCP servers connect in the background; an explicit --tools list leaves them out.
@@ -112,6 +114,10 @@ export async function createRuntime(
   const mcpConfig = options.tools === undefined
     ? await loadMcpConfig({ cwd: io.cwd, env: io.env })
     : undefined;
+  if (mcpConfig && mcpServers?.length) {
+    const names = new Set(mcpServers.map((s) => s.name));
+    mcpConfig.servers = [...mcpConfig.servers.filter((s) => !names.has(s.name)), ...mcpServers];
+  }
   const mcp: McpToolSet = mcpConfig?.servers.some((s) => s.enabled)
     ? await (await import("../tools/mcp.ts")).startMcpTools({ cwd: io.cwd, env: io.env, config: mcpConfig })
     : { tools: [], warnings: mcpConfig?.warnings ?? [] };
