@@ -251,3 +251,36 @@ Deno.test("--help names --acp, and --acp takes no prompt or session of its own",
     assertStringIncludes(message, "Cannot combine --acp", args.join(" "));
   }
 });
+
+Deno.test("a prompt's links, embedded files and images reach the model as text and image parts", async () => {
+  await using fx = await acpFixture({ turns: [{ text: "Seen." }] });
+  const id = await fx.open();
+  const png =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+  await fx.editor.agent.request("session/prompt", {
+    sessionId: id,
+    prompt: [
+      { type: "text", text: "Compare " },
+      { type: "resource_link", uri: `file://${fx.cwd}/a.ts`, name: "a.ts" },
+      { type: "text", text: " with this:" },
+      {
+        type: "resource",
+        resource: { uri: `file://${fx.cwd}/b.ts`, text: "const b = 1;", mimeType: "text/x-typescript" },
+      },
+      { type: "image", mimeType: "image/png", data: png },
+    ],
+  });
+  const [request] = await fx.mock.waitForRequests(1);
+  assertEquals(request.body.messages.at(-1), {
+    role: "user",
+    content: [
+      {
+        type: "text",
+        text:
+          `Compare [@a.ts](file://${fx.cwd}/a.ts) with this:\n<context ref="file://${fx.cwd}/b.ts">\nconst b = 1;\n</context>\n`,
+      },
+      { type: "image_url", image_url: { url: `data:image/png;base64,${png}` } },
+    ],
+  });
+  assertEquals(protocolProblems(fx.editor), []);
+});
