@@ -8,6 +8,7 @@ import { HAS_TMUX, startNanocode, type TmuxSession } from "./support/tmux.ts";
 import { COMMANDS } from "../lib/ui/commands/mod.ts";
 import { visibleWidth } from "../lib/ui/ansi.ts";
 import { sessionFolders, writeSession } from "./support/saved_sessions.ts";
+import { fixtureCommand } from "./support/mcp_fixture.ts";
 
 /** Registers a terminal test; without tmux it is ignored and its name says why. */
 function tmuxTest(name: string, fn: () => Promise<void>): void {
@@ -500,6 +501,45 @@ tmuxTest(
 );
 
 tmuxTest(
+  "/mcp shows the fixture server running with its tools, searches them, and reload reconnects it",
+  async () => {
+    const cwd = await Deno.makeTempDir({ prefix: "nanocode-mcp-" });
+    try {
+      await Deno.mkdir(`${cwd}/.nanocode`);
+      await Deno.writeTextFile(
+        `${cwd}/.nanocode/mcp.json`,
+        JSON.stringify({ mcpServers: { fx: fixtureCommand() } }),
+      );
+      await withRepl({ cwd }, async (h) => {
+        await h.send("/mcp");
+        await h.term.waitFor(/MCP servers \(1\):\s+fx {2}(starting|running) {2}stdio/);
+        // The server connects in the background; the status shows it once it runs.
+        let pane = "";
+        for (let i = 0; i < 100 && !/fx {2}running {2}stdio {2}\d+ tools\n/.test(pane); i++) {
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await h.send("/mcp status");
+          pane = await h.term.capture();
+        }
+        assert(/fx {2}running {2}stdio {2}\d+ tools\n/.test(pane), pane);
+        await h.send("/mcp tools fx");
+        await h.term.waitFor(
+          /Tools of fx \(\d+\):[\s\S]*echo — Echo the given text back, optionally repeated\./,
+        );
+        await h.send("/mcp search add numbers");
+        await h.term.waitFor(/- fx\.add - Add two numbers/);
+        await h.send("/mcp reload");
+        await h.term.waitFor(/Reconnecting 1 MCP server…\s+MCP servers \(1\):\s+fx {2}running {2}stdio/);
+        await h.send("/mcp tools nope");
+        await h.term.waitFor('✗ Cannot find MCP server "nope": the configured servers are fx.');
+        assertEquals(h.llm.requests.length, 0);
+      });
+    } finally {
+      await Deno.remove(cwd, { recursive: true }).catch(() => {});
+    }
+  },
+);
+
+tmuxTest(
   "/tools, /context, /compact, /jobs and /mcp answer in the terminal without calling the model",
   () =>
     withRepl({}, async (h) => {
@@ -512,7 +552,7 @@ tmuxTest(
       await h.send("/jobs");
       await h.term.waitFor("No nanocode jobs yet");
       await h.send("/mcp");
-      await h.term.waitFor("MCP servers are not available yet");
+      await h.term.waitFor("No MCP servers are configured");
       assertEquals(h.llm.requests.length, 0);
     }),
 );

@@ -466,12 +466,97 @@ Deno.test("/reload rebuilds the prompt and prints the warnings it returns", asyn
   assertStringIncludes(text, "! AGENTS.md could not be read");
 });
 
-Deno.test("commands whose features land later say plainly that they are not available yet", async () => {
+Deno.test("/mcp shows each server's state, transport, tool count and last error; tools and reload act on them", async () => {
   const r = recorder();
-  assertStringIncludes(await r.run("/mcp"), "MCP servers are not available yet");
-  const help = await r.run("/help");
-  assertStringIncludes(help, "show MCP servers and their tools (not available yet)");
-  assertStringIncludes(help, "list the background jobs, or cancel one");
+  assertEquals(
+    await r.run("/mcp"),
+    "No MCP servers are configured: add them to .nanocode/mcp.json (mcpServers).",
+  );
+  const restarted: string[] = [];
+  let started = 0;
+  const tools = [{ name: "echo", description: "Echo the text. More words." }, {
+    name: "add",
+    description: "Add.",
+  }];
+  let servers = [
+    { name: "fx", state: "running", transport: "stdio", tools, fromCache: false },
+    {
+      name: "web",
+      state: "failed",
+      transport: "http",
+      tools: [],
+      fromCache: false,
+      error: "HTTP 401\nunauthorised",
+    },
+    { name: "off", state: "disabled", transport: "stdio", tools: [], fromCache: false },
+  ];
+  r.runtime.mcp = {
+    servers: () => servers,
+    start: () => void started++,
+    connection: (name) => ({
+      restart: () => {
+        restarted.push(name);
+        servers = servers.map((s) =>
+          s.name === name && s.state === "failed" ? { ...s, state: "running", error: undefined } : s
+        );
+        return Promise.resolve();
+      },
+    }),
+  };
+  const status = [
+    "MCP servers (3):",
+    "  fx  running  stdio  2 tools",
+    "  web  failed  http  0 tools",
+    "    last error: HTTP 401 unauthorised",
+    "  off  disabled  stdio  0 tools",
+  ].join("\n");
+  assertEquals(await r.run("/mcp"), status);
+  assertEquals(await r.run("/mcp status"), status);
+  assert(started > 0, "listing the servers starts connecting them");
+  assertEquals(await r.run("/mcp tools fx"), "Tools of fx (2):\n  echo — Echo the text.\n  add — Add.");
+  assertEquals(await r.run("/mcp tools web"), "web lists no tools yet (failed).");
+  assertEquals(
+    await r.run("/mcp tools nope"),
+    '✗ Cannot find MCP server "nope": the configured servers are fx, web, off.',
+  );
+  assertEquals(
+    await r.run("/mcp search echo"),
+    "MCP search is not available: no MCP server is configured.",
+  );
+  assertStringIncludes(
+    await r.run("/mcp reload"),
+    "Reconnecting 2 MCP servers…\nMCP servers (3):\n  fx  running",
+  );
+  assertEquals(restarted, ["fx", "web"]);
+  assert(!(await r.run("/mcp")).includes("last error"));
+  assertEquals(
+    await r.run("/mcp restart"),
+    "✗ Cannot read that: use /mcp status, /mcp tools <server>, /mcp search <query> or /mcp reload.",
+  );
+  assertStringIncludes(
+    await r.run("/help"),
+    "/mcp [subcommand]          the MCP servers: status",
+  );
+});
+
+Deno.test("/mcp search runs the mcp_search tool and prints its lines", async () => {
+  const r = recorder();
+  const queries: unknown[] = [];
+  const search: Tool = {
+    name: "mcp_search",
+    description: "",
+    parameters: {},
+    permissions: [],
+    execute: (args) => {
+      queries.push(args.query);
+      return Promise.resolve({ content: [{ type: "text", text: "- fx.echo - Echo the text.\n(1 of 1)" }] });
+    },
+  };
+  r.runtime.tools = [search];
+  r.runtime.mcp = { servers: () => [], start: () => {}, connection: () => undefined };
+  assertEquals(await r.run("/mcp search echo text"), "- fx.echo - Echo the text.\n(1 of 1)");
+  assertEquals(queries, ["echo text"]);
+  assertEquals(await r.run("/mcp search"), "✗ Cannot search for nothing: /mcp search <query>.");
 });
 
 Deno.test("/jobs lists the child jobs, /jobs cancel <id> stops one, and a bad id or form says what to do", async () => {

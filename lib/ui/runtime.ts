@@ -114,6 +114,30 @@ export interface ReplJobs {
   readonly waiting: number;
 }
 
+/** One MCP server as `/mcp` shows it. A server status of lib/mcp fits. */
+export interface ReplMcpServer {
+  readonly name: string;
+  /** `starting`, `running`, `failed`, `disabled` or `closed`. */
+  readonly state: string;
+  /** `stdio`, `http` or `sse`. */
+  readonly transport: string;
+  readonly tools: readonly { readonly name: string; readonly description: string }[];
+  /** True while the tools shown are the cached list, not yet confirmed by the server. */
+  readonly fromCache: boolean;
+  /** Why the server last failed, in one line. */
+  readonly error?: string;
+}
+
+/** The MCP servers of this process, for `/mcp`. The manager of lib/mcp fits. */
+export interface ReplMcp {
+  /** Every configured server, in configuration order. */
+  servers(): readonly ReplMcpServer[];
+  /** Starts connecting the servers in the background (once). */
+  start(): void;
+  /** The connection to the server of that name: `/mcp reload` restarts it. */
+  connection(name: string): { restart(): Promise<void> } | undefined;
+}
+
 /** The runtime as the REPL uses it. */
 export interface ReplRuntime {
   /** Replaced when a session is resumed or forked: read it afresh, never keep it. */
@@ -147,4 +171,6 @@ export interface ReplRuntime {
   history?: string;
   /** The child nanocode jobs (`/jobs`); absent where none can be started. */
   jobs?: ReplJobs;
+  /** The MCP servers (`/mcp`); absent when none is configured. */
+  mcp?: ReplMcp;
 }

@@ -11,6 +11,7 @@ import type { ReplRuntime } from "../runtime.ts";
 import { errorMessage, fail, firstSentence, note, notWhileBusy } from "./_output.ts";
 import { CONTEXT_COMMANDS } from "./context.ts";
 import { JOBS_COMMAND } from "./jobs.ts";
+import { MCP_COMMAND } from "./mcp.ts";
 import { MODEL_COMMAND } from "./model.ts";
 import { QUEUE_COMMANDS } from "./queue.ts";
 import { SESSION_COMMANDS } from "./sessions.ts";
@@ -148,12 +149,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...SKILL_COMMANDS,
   ...SESSION_COMMANDS,
   JOBS_COMMAND,
-  {
-    name: "mcp",
-    usage: "/mcp",
-    summary: "show MCP servers and their tools (not available yet)",
-    run: (host) => note(host, "MCP servers are not available yet: /mcp shows them once MCP support lands."),
-  },
+  MCP_COMMAND,
   {
     name: "btw",
     usage: "/btw [--tools] <question>",
