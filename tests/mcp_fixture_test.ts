@@ -210,7 +210,7 @@ Deno.test("the MCP tools work against real fixture servers, and no server proces
       const updates: string[] = [];
       assertEquals(
         text(
-          await call({ server: "fx", tool: "slow", arguments: { steps: 3, delayMs: 5 } }, context(updates)),
+          await call({ server: "fx", tool: "slow", arguments: { steps: 3, delayMs: 80 } }, context(updates)),
         ),
         "counted to 3",
       );
