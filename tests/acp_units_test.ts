@@ -6,7 +6,7 @@ import type { Tool } from "../lib/core/mod.ts";
 import { parseCommand } from "../lib/acp/commands.ts";
 import { offeredTools, verdictFor } from "../lib/acp/permissions.ts";
 import { looksFailed, replayUpdates } from "../lib/acp/replay.ts";
-import { issuesOf, unknownBlock } from "../lib/acp/stream.ts";
+import { coalescedOutput, issuesOf, unknownBlock } from "../lib/acp/stream.ts";
 import { toolKind, toolLocations, toolTitle } from "../lib/acp/tool_calls.ts";
 import { assertEquals } from "./support/assert.ts";
 
@@ -152,4 +152,20 @@ Deno.test("the README's Zed settings are valid JSON that start nanocode --acp", 
     true,
     "the CodeCompanion snippet",
   );
+});
+
+Deno.test("output written in one turn of the event loop reaches the stream as one write, in order", async () => {
+  const writes: string[] = [];
+  const decoder = new TextDecoder();
+  const output = coalescedOutput(
+    new WritableStream({ write: (chunk) => void writes.push(decoder.decode(chunk)) }),
+  );
+  const writer = output.writable.getWriter();
+  const encoder = new TextEncoder();
+  await Promise.all(["a\n", "b\n", "c\n"].map((line) => writer.write(encoder.encode(line))));
+  await output.drain();
+  assertEquals(writes, ["a\nb\nc\n"]);
+  await writer.write(encoder.encode("d\n"));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertEquals(writes, ["a\nb\nc\n", "d\n"], "a later write goes out on its own turn");
 });

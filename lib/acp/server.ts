@@ -20,7 +20,7 @@ import { VERSION } from "../core/mod.ts";
 import { sessionTitle } from "../session/mod.ts";
 import type { AcpHost, EditorMcpServer, HostSession } from "./host.ts";
 import { AcpSession, type SessionDeps } from "./session.ts";
-import { correctedStream } from "./stream.ts";
+import { coalescedOutput, correctedStream } from "./stream.ts";
 
 /** The streams the protocol runs over. */
 export interface ServeOptions {
@@ -188,8 +188,10 @@ export async function serveAcp(host: AcpHost, options: ServeOptions): Promise<vo
       return {};
     });
 
-  const connection = app.connect(correctedStream(ndJsonStream(options.output, options.input)));
+  const output = coalescedOutput(options.output);
+  const connection = app.connect(correctedStream(ndJsonStream(output.writable, options.input)));
   await connection.closed;
+  await output.drain();
   await Promise.all([...sessions.values()].map((session) => session.close().catch(() => {})));
   await host.close();
 }

@@ -78,3 +78,59 @@ function clearer(message: AnyMessage): AnyMessage {
   const shown = issues.slice(0, 3).join("; ") + (issues.length > 3 ? `; and ${issues.length - 3} more` : "");
   return { ...message, error: { ...error, message: `Invalid params: ${shown}` } } as AnyMessage;
 }
+
+/** A byte stream that gathers what is written in one turn of the event loop into one write. */
+export interface CoalescedOutput {
+  writable: WritableStream<Uint8Array>;
+  /** Resolves once everything written so far has reached the underlying stream. */
+  drain(): Promise<void>;
+}
+
+/**
+ * Gathers writes into one per turn of the event loop (or per `maxBytes`), so that a burst of messages
+ * (a session's replay, a fast stream of text) costs one write to standard output, not one each.
+ */
+export function coalescedOutput(output: WritableStream<Uint8Array>, maxBytes = 256 * 1024): CoalescedOutput {
+  const writer = output.getWriter();
+  let chunks: Uint8Array[] = [];
+  let size = 0;
+  let scheduled: ReturnType<typeof setTimeout> | undefined;
+  let written: Promise<void> = Promise.resolve();
+  let failure: unknown;
+  const flush = () => {
+    clearTimeout(scheduled);
+    scheduled = undefined;
+    if (chunks.length > 0) {
+      const data = chunks.length === 1 ? chunks[0] : new Uint8Array(size);
+      if (chunks.length > 1) {
+        let at = 0;
+        for (const chunk of chunks) {
+          data.set(chunk, at);
+          at += chunk.length;
+        }
+      }
+      chunks = [];
+      size = 0;
+      written = written.then(() => writer.write(data)).catch((error) => void (failure ??= error));
+    }
+    return written;
+  };
+  const writable = new WritableStream<Uint8Array>({
+    write(chunk) {
+      if (failure !== undefined) throw failure;
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= maxBytes) return flush();
+      scheduled ??= setTimeout(flush, 0);
+    },
+    async close() {
+      await flush();
+      await writer.close();
+    },
+    async abort(reason) {
+      clearTimeout(scheduled);
+      await writer.abort(reason);
+    },
+  });
+  return { writable, drain: flush };
+}

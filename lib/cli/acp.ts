@@ -10,15 +10,15 @@ import { ConfigError } from "../core/mod.ts";
 import { homeDir, resolveConfig, type ResolvedConfig } from "../config/mod.ts";
 import { listSessions, readSession } from "../session/mod.ts";
 import { MCP_TIMEOUT, type McpServerConfig } from "../mcp/config.ts";
-import { DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from "../tools/bash.ts";
-import { stateLines } from "../tools/mcp_search.ts";
-import { acceptsImages } from "../provider/mod.ts";
-import { processJobs } from "../jobs/mod.ts";
+import { acceptsImages } from "../provider/capabilities.ts";
 import type { CliOptions } from "./args.ts";
 import type { CliIo } from "./main.ts";
 import { endpointNetProblem } from "./permissions.ts";
-import { createRuntime } from "./runtime.ts";
 import { sessionsRoot } from "./sessions.ts";
+
+/** What opening the first session needs, loaded then: `initialize` is answered without it. */
+const sessionModules = () =>
+  Promise.all([import("./runtime.ts"), import("../tools/bash.ts"), import("../tools/mcp_search.ts")]);
 
 const encoder = new TextEncoder();
 
@@ -53,6 +53,8 @@ function acpHost(options: CliOptions, io: CliIo): AcpHost & { images(): boolean 
     });
   const root = sessionsRoot(io.env);
   const open = new Set<HostSession>();
+  // Set when the first session opens (the bash tool's module loads with the runtime).
+  let bashTimeout = { defaultSeconds: 0, maxSeconds: 0 };
 
   const log = (message: string) => {
     const writer = io.stderr.getWriter();
@@ -65,7 +67,9 @@ function acpHost(options: CliOptions, io: CliIo): AcpHost & { images(): boolean 
     log,
     home: homeDir(io.env),
     maxTurns: options.maxTurns,
-    bashTimeout: { defaultSeconds: DEFAULT_TIMEOUT_SECONDS, maxSeconds: MAX_TIMEOUT_SECONDS },
+    get bashTimeout() {
+      return bashTimeout;
+    },
     images: () =>
       config ? (config.images === "auto" ? acceptsImages(config.model) : config.images === "on") : true,
 
@@ -87,6 +91,8 @@ function acpHost(options: CliOptions, io: CliIo): AcpHost & { images(): boolean 
 
     async openSession(request: SessionRequest): Promise<HostSession> {
       if (!config) throw new ConfigError("Cannot open a session: the configuration has not been read.");
+      const [{ createRuntime }, bash, { stateLines }] = await sessionModules();
+      bashTimeout = { defaultSeconds: bash.DEFAULT_TIMEOUT_SECONDS, maxSeconds: bash.MAX_TIMEOUT_SECONDS };
       const runtime = await createRuntime({
         options,
         config,
@@ -125,7 +131,11 @@ function acpHost(options: CliOptions, io: CliIo): AcpHost & { images(): boolean 
 
     async close() {
       await Promise.all([...open].map((session) => session.close().catch(() => {})));
-      await processJobs().stopAll();
+      // Child jobs exist only once a session ran; without one the jobs module never loads.
+      if (bashTimeout.maxSeconds > 0) {
+        const { processJobs } = await import("../jobs/mod.ts");
+        await processJobs().stopAll();
+      }
     },
   };
 }
