@@ -142,7 +142,7 @@ Deno.test("the stream names an unknown content block, and turns a zod error tree
 
 Deno.test("the README's Zed settings are valid JSON that start nanocode --acp", async () => {
   const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-  const block = /```json\n(\{\n  "agent_servers"[\s\S]*?)```/.exec(readme)?.[1];
+  const block = /```json\n(\{\n {2}"agent_servers"[\s\S]*?)```/.exec(readme)?.[1];
   const settings = JSON.parse(block ?? "null");
   assertEquals([settings.agent_servers.nanocode.command, settings.agent_servers.nanocode.args], ["nanocode", [
     "--acp",
