@@ -4,7 +4,7 @@
  * 30-turn session's memory and time per turn (`session.ts`) and SSE parsing throughput. Each figure is
  * printed beside a baseline measured in the same run (an empty `deno run` script, or the figure it is
  * compared with), as a ratio. Medians of several runs. Unless `--core` is given, also runs the HTML
- * conversion, file-tool, tool-batch, saved-session and child-job benchmarks.
+ * conversion, file-tool, tool-batch, saved-session, child-job, MCP and editor-protocol benchmarks.
  * @module
  */
 
@@ -212,6 +212,9 @@ async function main(): Promise<void> {
     console.log("");
     const { benchMcp } = await import("./mcp.ts");
     await benchMcp();
+    console.log("");
+    const { benchAcp } = await import("./acp.ts");
+    await benchAcp();
   }
 }
 
