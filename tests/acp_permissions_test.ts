@@ -261,3 +261,43 @@ Deno.test("cancelling while a command runs kills it at once and ends its call fa
   assertEquals(finalStatus(fx.editor.updates(id), "b1"), "failed");
   assertEquals(protocolProblems(fx.editor), []);
 });
+
+Deno.test("a signal ends nanocode --acp at once: the running command is stopped and the exit code names it", async () => {
+  const marker = `acp-signal-${crypto.randomUUID().slice(0, 8)}`;
+  await using fx = await acpFixture({ turns: [bash("b1", `sleep 30; echo ${marker}`)] });
+  const id = await fx.open();
+  await fx.editor.agent.request("session/set_mode", { sessionId: id, modeId: "auto" });
+  fx.prompt(id, "wait").catch(() => {});
+  let pids: number[] = [];
+  for (let i = 0; i < 200 && pids.length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    pids = await processesMentioning(marker);
+  }
+  assert(pids.length > 0, "the command runs");
+  const started = Date.now();
+  fx.editor.child.kill("SIGTERM");
+  assertEquals((await fx.editor.child.status).code, 143);
+  assert(Date.now() - started < 3000, `gone within seconds (${Date.now() - started} ms)`);
+  assertEquals(await waitGone(pids, 3000), [], "the command's processes are gone");
+  assertEquals(fx.editor.junk, []);
+});
+
+Deno.test("a failed model request fails the prompt with the endpoint's message, and the next prompt works", async () => {
+  await using fx = await acpFixture({
+    turns: [{ status: 400, body: { error: { message: "the model mock-x does not exist" } } }, {
+      text: "recovered",
+    }],
+  });
+  const id = await fx.open();
+  let message = "";
+  try {
+    await fx.prompt(id, "first");
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assertStringIncludes(message, "the model mock-x does not exist");
+  const from = fx.editor.notifications.length;
+  assertEquals((await fx.prompt(id, "second")).stopReason, "end_turn");
+  assertEquals(agentText(fx.editor.updates(id, from)), "recovered");
+  assertEquals(protocolProblems(fx.editor), []);
+});

@@ -30,6 +30,8 @@ export interface ServeOptions {
   output: WritableStream<Uint8Array>;
   /** Whether the configured model takes images (advertised as a prompt capability). */
   images: boolean;
+  /** Ends the connection as if the editor had closed it (a signal to nanocode). */
+  signal?: AbortSignal;
 }
 
 /** Sessions listed per `session/list` page. */
@@ -47,7 +49,7 @@ export async function serveAcp(host: AcpHost, options: ServeOptions): Promise<vo
   let capabilities: ClientCapabilities = {};
   let models: Promise<{ ids: string[]; listed: boolean }> | undefined;
   const listModels = (session: HostSession) =>
-    models ??= session.listModels(AbortSignal.timeout(5000)).then(
+    models ??= session.listModels(AbortSignal.timeout(3000)).then(
       (ids) => ({ ids, listed: ids.length > 0 }),
       (error) => {
         host.log(`Cannot list the endpoint's models (${messageOf(error)}); offering the configured one.`);
@@ -190,7 +192,10 @@ export async function serveAcp(host: AcpHost, options: ServeOptions): Promise<vo
 
   const output = coalescedOutput(options.output);
   const connection = app.connect(correctedStream(ndJsonStream(output.writable, options.input)));
+  const stop = () => connection.close();
+  options.signal?.addEventListener("abort", stop, { once: true });
   await connection.closed;
+  options.signal?.removeEventListener("abort", stop);
   await output.drain();
   await Promise.all([...sessions.values()].map((session) => session.close().catch(() => {})));
   await host.close();

@@ -22,17 +22,45 @@ const sessionModules = () =>
 
 const encoder = new TextEncoder();
 
-/** Serves one editor on standard input and output until it disconnects; returns the exit code. */
+/**
+ * Serves one editor on standard input and output until it disconnects (0), or until a signal ends
+ * nanocode (130, 143, 129): every prompt is cancelled and every command stopped first.
+ */
 export async function runAcp(options: CliOptions, io: CliIo): Promise<number> {
   const { serveAcp } = await import("../acp/mod.ts");
   const host = acpHost(options, io);
   await host.checkSetup();
-  await serveAcp(host, {
-    input: Deno.stdin.readable,
-    output: io.stdout,
-    images: host.images(),
+  const stopped = new AbortController();
+  let code = 0;
+  const listeners = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
+    const handler = () => {
+      code = signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 129;
+      stopped.abort();
+    };
+    try {
+      Deno.addSignalListener(signal, handler);
+    } catch {
+      // Not every platform has every signal.
+    }
+    return [signal, handler] as const;
   });
-  return 0;
+  try {
+    await serveAcp(host, {
+      input: Deno.stdin.readable,
+      output: io.stdout,
+      images: host.images(),
+      signal: stopped.signal,
+    });
+  } finally {
+    for (const [signal, handler] of listeners) {
+      try {
+        Deno.removeSignalListener(signal, handler);
+      } catch {
+        // It was never added.
+      }
+    }
+  }
+  return code;
 }
 
 /** The host with the configuration resolved on demand (again at each check, so a key set later counts). */
