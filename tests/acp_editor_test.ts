@@ -186,3 +186,21 @@ Deno.test("cancelling a command in the editor's terminal kills it and releases t
   assertEquals(calls(fx.editor.updates(id), "b1").at(-1)?.status, "failed");
   assertEquals(protocolProblems(fx.editor), []);
 });
+
+Deno.test("a command in the editor's terminal that outlives its timeout is killed and ends failed", async () => {
+  await using fx = await acpFixture({
+    env: { NANOCODE_BASH_TIMEOUT: "1" },
+    turns: [{ toolCalls: [{ id: "b1", name: "bash", arguments: { command: "echo started; sleep 30" } }] }, {
+      text: "It timed out.",
+    }],
+  });
+  const id = await fx.open({ terminal: true });
+  await fx.editor.agent.request("session/set_mode", { sessionId: id, modeId: "auto" });
+  assertEquals((await fx.prompt(id, "wait for it")).stopReason, "end_turn");
+  const [terminal] = fx.editor.terminals;
+  assertEquals([terminal.killed, terminal.released], [true, true]);
+  const end = calls(fx.editor.updates(id), "b1").at(-1)!;
+  assertEquals(end.status, "failed");
+  assertEquals(texts(end.content), ["started\n\nCommand timed out after 1 second"]);
+  assertEquals(protocolProblems(fx.editor), []);
+});
