@@ -22,7 +22,10 @@ Deno.test("a stream that stalls before any output is retried like a dropped conn
     const deltas = await collect(provider.stream({ model: "m", messages: [] }, new AbortController().signal));
     const retry = deltas.find((d) => d.type === "retry");
     assert(retry?.type === "retry");
-    assertStringIncludes(retry.reason, "the stream stalled (no data for 200 ms, NANOCODE_STREAM_IDLE_TIMEOUT)");
+    assertStringIncludes(
+      retry.reason,
+      "the stream stalled (no data for 200 ms, NANOCODE_STREAM_IDLE_TIMEOUT)",
+    );
     const done = deltas.at(-1);
     assertEquals(done?.type === "done" && [done.reason, done.message.content], ["stop", "second try"]);
   } finally {
