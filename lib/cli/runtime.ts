@@ -16,9 +16,10 @@ import { loadMcpConfig, type McpServerConfig } from "../mcp/config.ts";
 import type { McpManager } from "../mcp/mod.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
 import { compactionSettings, foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
-import type { LoadedSession, SessionInfo } from "../session/mod.ts";
+import type { LoadedSession } from "../session/mod.ts";
 import { cwdSlug, endpointHost } from "../session/format.ts";
 import { SessionWriter } from "../session/writer.ts";
+import type { ReplSessions } from "../ui/mod.ts";
 import type { CliOptions } from "./args.ts";
 import type { CliIo } from "./main.ts";
 import { lookupIn, NO_HOME, sessionsRoot } from "./session_home.ts";
@@ -63,27 +64,13 @@ export interface Runtime {
   jobs: JobTable;
 }
 
-/** What the REPL's session commands can do. Each switch replaces `runtime.agent`. */
-export interface SessionControls {
+/**
+ * The saved session's controls: what the REPL's session commands use (each switch replaces
+ * `runtime.agent`), and the id the editor protocol names sessions by.
+ */
+export interface SessionControls extends ReplSessions {
   /** The session id: the saved file's, and the request header's. */
   readonly id: string;
-  /** The file the conversation is saved to, once it has one; undefined with `--no-session`. */
-  readonly path: string | undefined;
-  /** Whether sessions are saved at all. */
-  readonly enabled: boolean;
-  /** Names the session (stored in its file). */
-  name(name: string): void;
-  /** This cwd's sessions, or every cwd's; newest first. */
-  list(options: { all: boolean }): Promise<SessionInfo[]>;
-  /** Switches to the session a query or path names; returns notes for the user. */
-  resume(query: string): Promise<string[]>;
-  /**
-   * Starts a new session holding this one up to now, or up to just before the Nth user message;
-   * switches to it and returns its path (undefined while nothing was saved yet).
-   */
-  fork(userMessage?: number): Promise<string | undefined>;
-  /** Writes this session as Markdown or (for `.html`) HTML; returns the path written. */
-  export(out?: string): Promise<string>;
 }
 
 /** What {@link createRuntime} is built from. */
