@@ -11,6 +11,7 @@
 import { fileURLToPath } from "node:url";
 import { startMockLlm } from "../tests/support/mock_llm.ts";
 import { sessionsFolder, SessionWriter } from "../lib/session/mod.ts";
+import { firstRequest } from "./first_request.ts";
 import { median, ms, row } from "./report.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
@@ -114,24 +115,7 @@ async function* lines(stream: ReadableStream<Uint8Array>): AsyncGenerator<string
 
 /** Milliseconds from spawning `main.ts -p …args` to its first request reaching a mock endpoint. */
 async function printFirstRequest(args: string[], env: Record<string, string>, cwd: string): Promise<number> {
-  const mock = await startMockLlm({ turns: [{ text: "ok" }] });
-  try {
-    const started = now();
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "-p", ...args],
-      env: { ...env, OPENAI_BASE_URL: mock.url },
-      cwd,
-      clearEnv: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const [request] = await mock.waitForRequests(1, { timeoutMs: 30_000 });
-    await child.status;
-    return request.receivedAt - started;
-  } finally {
-    await mock.close();
-  }
+  return (await firstRequest(args, { env, cwd, clearEnv: true })).ms;
 }
 
 /** Runs the ACP benchmarks and prints their rows. */

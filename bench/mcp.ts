@@ -9,14 +9,12 @@
  */
 
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { startMockLlm } from "../tests/support/mock_llm.ts";
 import { fixtureCommand } from "../tests/support/mcp_fixture.ts";
 import { loadMcpConfig, McpManager, type McpServerConfig, writeCachedListing } from "../lib/mcp/mod.ts";
 import { createMcpSearchTool } from "../lib/tools/mcp_search.ts";
+import { firstRequest } from "./first_request.ts";
 import { median, ms, row } from "./report.ts";
 
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 5);
 
 /** A home folder whose mcp.json holds `servers`. */
@@ -36,32 +34,13 @@ async function fillCache(home: string, cwd: string): Promise<void> {
 }
 
 /** The first request a run of main.ts makes, and how long after the spawn it arrived. */
-async function firstRequest(home: string, cwd: string): Promise<{ ms: number; tools: unknown[] }> {
-  const mock = await startMockLlm({ turns: [{ text: "ok" }] });
-  try {
-    const started = performance.timeOrigin + performance.now();
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "-p", "hi"],
-      cwd,
-      env: {
-        HOME: home,
-        OPENAI_BASE_URL: mock.url,
-        MODEL: "bench",
-        NO_COLOR: "1",
-        PATH: Deno.env.get("PATH") ?? "",
-        DENO_DIR: denoDir(),
-      },
-      clearEnv: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const [request] = await mock.waitForRequests(1, { timeoutMs: 30_000 });
-    await child.status;
-    return { ms: request.receivedAt - started, tools: request.body.tools ?? [] };
-  } finally {
-    await mock.close();
-  }
+async function firstRequestIn(home: string, cwd: string): Promise<{ ms: number; tools: unknown[] }> {
+  const { ms, body } = await firstRequest(["hi"], {
+    cwd,
+    clearEnv: true,
+    env: { HOME: home, MODEL: "bench", NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "", DENO_DIR: denoDir() },
+  });
+  return { ms, tools: body.tools ?? [] };
 }
 
 /** The module cache this process uses, so a fresh HOME does not mean a fresh cache. */
@@ -90,14 +69,14 @@ export async function benchMcp(): Promise<void> {
     });
     homes.push(none, three);
     await fillCache(three, cwd);
-    await firstRequest(none, cwd);
+    await firstRequestIn(none, cwd);
     const withServers: number[] = [];
     const without: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       // Alternating which goes first keeps a warming cache from favouring either.
-      if (i % 2 === 0) without.push((await firstRequest(none, cwd)).ms);
-      withServers.push((await firstRequest(three, cwd)).ms);
-      if (i % 2 === 1) without.push((await firstRequest(none, cwd)).ms);
+      if (i % 2 === 0) without.push((await firstRequestIn(none, cwd)).ms);
+      withServers.push((await firstRequestIn(three, cwd)).ms);
+      if (i % 2 === 1) without.push((await firstRequestIn(none, cwd)).ms);
     }
     row(
       "start → first request, 3 stdio MCP servers",
@@ -113,9 +92,9 @@ export async function benchMcp(): Promise<void> {
     homes.push(many, direct);
     await fillCache(many, cwd);
     await fillCache(direct, cwd);
-    const bare = tokens((await firstRequest(none, cwd)).tools);
-    const searched = tokens((await firstRequest(many, cwd)).tools);
-    const declared = tokens((await firstRequest(direct, cwd)).tools);
+    const bare = tokens((await firstRequestIn(none, cwd)).tools);
+    const searched = tokens((await firstRequestIn(many, cwd)).tools);
+    const declared = tokens((await firstRequestIn(direct, cwd)).tools);
     row(
       "tool-schema tokens, 200 MCP tools, none selected",
       `${searched}`,

@@ -6,12 +6,10 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
-import { startMockLlm } from "../tests/support/mock_llm.ts";
 import { findSession, listSessions, sessionsFolder, SessionWriter } from "../lib/session/mod.ts";
+import { firstRequest } from "./first_request.ts";
 import { median, ms, row } from "./report.ts";
 
-const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const RUNS = Number(Deno.env.get("BENCH_RUNS") ?? 5);
 
 const HEADER = { cwd: "/bench/project", model: "bench-model", endpoint: "127.0.0.1", nanocode: "bench" };
@@ -32,26 +30,6 @@ async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
-}
-
-/** Milliseconds from spawning main.ts to its first request reaching the mock. */
-async function firstRequestMs(args: string[], env: Record<string, string>): Promise<number> {
-  const mock = await startMockLlm({ turns: [{ text: "ok" }] });
-  try {
-    const started = performance.timeOrigin + performance.now();
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "-p", ...args],
-      env: { ...env, OPENAI_BASE_URL: mock.url, NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    const [request] = await mock.waitForRequests(1, { timeoutMs: 30_000 });
-    await child.status;
-    return request.receivedAt - started;
-  } finally {
-    await mock.close();
-  }
 }
 
 /** Runs the session benchmarks and prints their rows. */
@@ -111,8 +89,10 @@ export async function benchSessions(): Promise<void> {
     const fresh: number[] = [];
     const resumed: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      fresh.push(await firstRequestMs(["--no-session", "hi"], { ...env, NANOCODE_DIR: `${home}/fresh` }));
-      resumed.push(await firstRequestMs(["--session", longPath, "hi"], { ...env, NANOCODE_DIR: long }));
+      const run = async (args: string[], dir: string) =>
+        (await firstRequest(args, { env: { ...env, NANOCODE_DIR: dir, NO_COLOR: "1" } })).ms;
+      fresh.push(await run(["--no-session", "hi"], `${home}/fresh`));
+      resumed.push(await run(["--session", longPath, "hi"], long));
     }
     row(
       "start → first request, resuming 2,000 messages",
