@@ -284,3 +284,27 @@ Deno.test("a result far over the tools' own bounds is cut with a note before the
   assert(byteLength(text) < MAX_RESULT_BYTES + 200, `kept ${byteLength(text)} bytes`);
   assertStringIncludes(text, "[Output cut at 100.0KB of 293.0KB");
 });
+
+Deno.test("a tool is told the id of its call, and setTools changes what the next request offers", async () => {
+  const seen: (string | undefined)[] = [];
+  const probe: Tool = {
+    name: "probe",
+    description: "Says which call it is.",
+    parameters: { type: "object", properties: {} },
+    permissions: [],
+    execute: (_args, ctx) => {
+      seen.push(ctx.callId);
+      return Promise.resolve(textResult("ok"));
+    },
+  };
+  const other: Tool = { ...probe, name: "other", description: "Another tool, with a longer description." };
+  const llm = provider(calling([{ id: "call_42", name: "probe", arguments: "{}" }]), done, done);
+  const agent = new Agent({ provider: llm, tools: [probe], model: "m", cwd: "/" });
+  for await (const _ of agent.run("go", new AbortController().signal)) { /* drain */ }
+  assertEquals(seen, ["call_42"]);
+  const before = agent.contextReport().tools;
+  agent.setTools([probe, other]);
+  assert(agent.contextReport().tools > before, "the estimate counts the new schemas");
+  for await (const _ of agent.run("again", new AbortController().signal)) { /* drain */ }
+  assertEquals(llm.requests.at(-1)!.tools!.map((t) => t.name), ["probe", "other"]);
+});

@@ -26,7 +26,7 @@ export interface SessionRequest {
   beforeToolCall: BeforeToolCall;
   /**
    * Makes the tool list the agent gets from the tool surface (editor-backed file tools and terminal,
-   * the mode's narrower set). The array returned is the agent's: the session may change it in place.
+   * the mode's narrower set). A later mode switch replaces it through `agent.setTools`.
    */
   agentTools(surface: Tool[]): Tool[];
 }

@@ -88,13 +88,10 @@ export class AcpSession {
   /** Every tool the session may offer (with editor-backed ones in place). */
   #surface: Tool[] = [];
   /** The agent's tool list: the mode's share of the surface, changed in place when the mode changes. */
-  readonly #offered: Tool[] = [];
   readonly #answers = new RememberedAnswers();
   #models: { ids: string[]; listed: boolean } = { ids: [], listed: false };
   #current: { controller: AbortController; finished: Promise<unknown> } | undefined;
   readonly #calls = new Map<string, CallState>();
-  /** The bash call running now: bash calls never run beside another call, so there is one at most. */
-  #runningBash: string | undefined;
 
   private constructor(deps: SessionDeps, cwd: string) {
     this.#deps = deps;
@@ -188,7 +185,7 @@ export class AcpSession {
       );
     }
     this.#mode = id;
-    this.#offered.splice(0, this.#offered.length, ...offeredTools(id, this.#surface));
+    this.#agent.setTools(offeredTools(id, this.#surface));
     await this.send({ sessionUpdate: "current_mode_update", currentModeId: id });
     await this.send({ sessionUpdate: "config_option_update", configOptions: this.configOptions() });
   }
@@ -448,7 +445,6 @@ export class AcpSession {
       await this.#announceCall(result.id, result.name, {});
       state = this.#calls.get(result.id)!;
     }
-    if (this.#runningBash === result.id) this.#runningBash = undefined;
     const content: ToolCallContent[] = [];
     if (state.terminalId) content.push({ type: "terminal", terminalId: state.terminalId });
     if (!result.isError && FILE_CHANGING.has(state.name)) content.push(...await this.#diffs(state));
@@ -513,7 +509,6 @@ export class AcpSession {
       const before = await this.#fileText(resolveToolPath(call.args.path, this.cwd, this.#deps.host.home));
       if (before === null || (before !== undefined && before.length <= LARGEST_DIFF)) state.before = before;
     }
-    if (call.name === "bash") this.#runningBash = call.id;
     await this.send({ sessionUpdate: "tool_call_update", toolCallId: call.id, status: "in_progress" });
   }
 
@@ -580,8 +575,7 @@ export class AcpSession {
       );
     }
     this.#surface = tools;
-    this.#offered.splice(0, this.#offered.length, ...offeredTools(this.#mode, tools));
-    return this.#offered;
+    return offeredTools(this.#mode, tools);
   }
 
   #files(): EditorFiles {
@@ -605,7 +599,7 @@ export class AcpSession {
     const client = this.#deps.client;
     const sessionId = () => this.id;
     return {
-      create: async (command, cwd) => {
+      create: async (command, cwd, callId) => {
         const { terminalId } = await client.request("terminal/create", {
           sessionId: sessionId(),
           command: "bash",
@@ -614,7 +608,6 @@ export class AcpSession {
           outputByteLimit: TERMINAL_OUTPUT_LIMIT,
         });
         // Embedded in the tool call, so the user watches the command run.
-        const callId = this.#runningBash;
         const state = callId ? this.#calls.get(callId) : undefined;
         if (callId && state) {
           state.terminalId = terminalId;

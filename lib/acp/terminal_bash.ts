@@ -20,8 +20,8 @@ import {
 
 /** The editor's terminals, as the bash tool uses them. */
 export interface EditorTerminal {
-  /** Starts `bash -c command` in `cwd` in a new terminal; returns its id. */
-  create(command: string, cwd: string): Promise<string>;
+  /** Starts `bash -c command` in `cwd` in a new terminal, shown in the call `callId`; returns its id. */
+  create(command: string, cwd: string, callId?: string): Promise<string>;
   /** Resolves when the command has ended. */
   waitForExit(id: string): Promise<{ exitCode?: number | null; signal?: string | null }>;
   /** The output so far and, once it ended, how. */
@@ -67,7 +67,7 @@ async function runInTerminal(
   const started = Date.now();
   let id: string;
   try {
-    id = await terminal.create(command, ctx.cwd);
+    id = await terminal.create(command, ctx.cwd, ctx.callId);
   } catch (error) {
     throw new Error(`Cannot run bash in the editor's terminal: ${messageOf(error)}`);
   }

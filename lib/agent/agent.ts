@@ -85,8 +85,7 @@ const MAX_FAILURES = 3;
 
 /** A conversation with a model and the tools it may call. */
 export class Agent {
-  /** The tools offered to the model. */
-  readonly tools: readonly Tool[];
+  #tools: readonly Tool[];
   readonly #options: AgentOptions;
   readonly #conversation: Conversation;
   /** Changes made between runs (or during one, from outside), not yet in any run's stream. */
@@ -100,12 +99,26 @@ export class Agent {
 
   constructor(options: AgentOptions) {
     this.#options = options;
-    this.tools = options.tools;
+    this.#tools = options.tools;
     this.#compaction = options.compaction ?? DEFAULT_COMPACTION;
     this.#conversation = new Conversation({ model: options.model, messages: options.messages });
     this.#meter = new ContextMeter(this.#conversation.messages, this.#toolSpecs());
     this.#conversation.subscribe((event) => this.#meter.follow(event, this.#conversation.messages));
     if (options.systemPrompt) this.setSystemPrompt(options.systemPrompt);
+  }
+
+  /** The tools offered to the model. */
+  get tools(): readonly Tool[] {
+    return this.#tools;
+  }
+
+  /**
+   * Changes the tools the next request offers (an editor switching to read-only mode). The context
+   * estimate follows; a run in progress keeps the tools it started with.
+   */
+  setTools(tools: readonly Tool[]): void {
+    this.#tools = tools;
+    this.#meter.setTools(this.#toolSpecs());
   }
 
   #toolSpecs(): ToolSpec[] {

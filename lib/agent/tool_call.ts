@@ -128,7 +128,13 @@ export async function runCall(call: PreparedCall, ctx: CallContext): Promise<Too
   } catch (error) {
     return failed(`Cannot run ${call.name}: ${messageOf(error)}`);
   }
-  const toolContext: ToolContext = { cwd: ctx.cwd, signal: ctx.signal, update: ctx.update, env: ctx.env };
+  const toolContext: ToolContext = {
+    cwd: ctx.cwd,
+    signal: ctx.signal,
+    update: ctx.update,
+    env: ctx.env,
+    callId: call.id,
+  };
   let result: ToolResult;
   try {
     result = await tool.execute(args, toolContext);

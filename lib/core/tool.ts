@@ -23,6 +23,8 @@ export interface ToolContext {
   update(text: string): void;
   /** Reads the environment the run was configured with (unset when absent or not granted). */
   env?: (name: string) => string | undefined;
+  /** The id of the call being run: what an editor links a terminal the tool opens to. */
+  callId?: string;
 }
 
 /** What a tool returns. `content` goes to the model; `details` travel in events for the UI only. */
