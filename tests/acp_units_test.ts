@@ -5,7 +5,7 @@
 import type { Tool } from "../lib/core/mod.ts";
 import { parseCommand } from "../lib/acp/commands.ts";
 import { offeredTools, verdictFor } from "../lib/acp/permissions.ts";
-import { looksFailed, replayUpdates } from "../lib/acp/replay.ts";
+import { failedCalls, looksFailed, replayUpdates } from "../lib/acp/replay.ts";
 import { coalescedOutput, issuesOf, unknownBlock } from "../lib/acp/stream.ts";
 import { toolKind, toolLocations, toolTitle } from "../lib/acp/tool_calls.ts";
 import { assertEquals } from "./support/assert.ts";
@@ -168,4 +168,30 @@ Deno.test("output written in one turn of the event loop reaches the stream as on
   await writer.write(encoder.encode("d\n"));
   await new Promise((resolve) => setTimeout(resolve, 5));
   assertEquals(writes, ["a\nb\nc\n", "d\n"], "a later write goes out on its own turn");
+});
+
+Deno.test("a replay takes a call's status from the session file when it was recorded", () => {
+  const call = (id: string) => ({
+    id,
+    type: "function" as const,
+    function: { name: "bash", arguments: "{}" },
+  });
+  const messages = [
+    { role: "assistant" as const, content: null, tool_calls: [call("ok"), call("bad")] },
+    { role: "tool" as const, tool_call_id: "ok", content: "Cannot find it, said the program, and exited 0" },
+    { role: "tool" as const, tool_call_id: "bad", content: "all fine, it seemed" },
+  ];
+  const status = (failed?: Set<string>) =>
+    replayUpdates(messages, { cwd: "/", failed }).flatMap((
+      u,
+    ) => (u.sessionUpdate === "tool_call" ? [u.status] : []));
+  assertEquals(status(new Set(["bad"])), ["completed", "failed"]);
+  const entries = messages.map((message, i) => ({
+    type: "message" as const,
+    message,
+    id: `e${i}`,
+    time: "t",
+    ...(i === 2 ? { isError: true as const } : {}),
+  }));
+  assertEquals([...failedCalls(entries)], ["bad"]);
 });

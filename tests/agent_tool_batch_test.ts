@@ -308,3 +308,30 @@ Deno.test("a tool is told the id of its call, and setTools changes what the next
   for await (const _ of agent.run("again", new AbortController().signal)) { /* drain */ }
   assertEquals(llm.requests.at(-1)!.tools!.map((t) => t.name), ["probe", "other"]);
 });
+
+Deno.test("a failed call's result is marked in its message event, so logs and replays keep the status", async () => {
+  const failing: Tool = {
+    name: "fails",
+    description: "Fails.",
+    parameters: { type: "object", properties: {} },
+    permissions: [],
+    execute: () => Promise.reject(new Error("Cannot do it: no reason")),
+  };
+  const fine: Tool = { ...failing, name: "fine", execute: () => Promise.resolve(textResult("done")) };
+  const llm = provider(
+    calling([{ id: "f", name: "fails", arguments: "{}" }, { id: "g", name: "fine", arguments: "{}" }]),
+  );
+  const agent = new Agent({ provider: llm, tools: [failing, fine], model: "m", cwd: "/" });
+  const events: AgentEvent[] = [];
+  for await (const event of agent.run("go", new AbortController().signal)) events.push(event);
+  const results = events.filter((e) => e.type === "message" && e.message.role === "tool");
+  assertEquals(
+    results.map((e) =>
+      e.type === "message" && [e.message.role === "tool" && e.message.tool_call_id, e.isError]
+    ),
+    [
+      ["f", true],
+      ["g", undefined],
+    ],
+  );
+});

@@ -27,8 +27,23 @@ export function savedMessages(entries: readonly SessionEntry[]): Message[] {
   ) => (e.type === "message" && e.message.role !== "system" ? [e.message] : []));
 }
 
-/** The updates that show `messages` in an editor. */
-export function replayUpdates(messages: readonly Message[], options: ReplayOptions): SessionUpdate[] {
+/** The ids of the tool calls whose results the session file marks as failed. */
+export function failedCalls(entries: readonly SessionEntry[]): Set<string> {
+  return new Set(
+    entries.flatMap((e) =>
+      e.type === "message" && e.isError && e.message.role === "tool" ? [e.message.tool_call_id] : []
+    ),
+  );
+}
+
+/**
+ * The updates that show `messages` in an editor. `failed` names the calls known to have failed; a
+ * session saved before nanocode recorded that names none, and then the result's text decides.
+ */
+export function replayUpdates(
+  messages: readonly Message[],
+  options: ReplayOptions & { failed?: ReadonlySet<string> },
+): SessionUpdate[] {
   const results = new Map<string, string>();
   for (const m of messages) if (m.role === "tool") results.set(m.tool_call_id, m.content);
   const updates: SessionUpdate[] = [];
@@ -56,10 +71,15 @@ export function replayUpdates(messages: readonly Message[], options: ReplayOptio
   return updates;
 }
 
-function replayedCall(call: ToolCallWire, result: string | undefined, options: ReplayOptions): SessionUpdate {
+function replayedCall(
+  call: ToolCallWire,
+  result: string | undefined,
+  options: ReplayOptions & { failed?: ReadonlySet<string> },
+): SessionUpdate {
   const name = call.function.name;
   const args = parseArgs(call.function.arguments);
-  const failed = result === undefined || looksFailed(result);
+  const known = options.failed !== undefined && options.failed.size > 0;
+  const failed = result === undefined || (known ? options.failed!.has(call.id) : looksFailed(result));
   const content: ToolCallContent[] = failed ? [] : argumentDiffs(name, args, options);
   if (result !== undefined) content.push(textContent(result));
   return {

@@ -37,7 +37,7 @@ import {
   RememberedAnswers,
   verdictFor,
 } from "./permissions.ts";
-import { argumentDiffs, replayUpdates, savedMessages } from "./replay.ts";
+import { argumentDiffs, failedCalls, replayUpdates, savedMessages } from "./replay.ts";
 import { type EditorTerminal, TERMINAL_OUTPUT_LIMIT, terminalBash } from "./terminal_bash.ts";
 import {
   FILE_CHANGING,
@@ -171,6 +171,7 @@ export class AcpSession {
     const updates = replayUpdates(savedMessages(loaded.entries), {
       cwd: this.cwd,
       home: this.#deps.host.home,
+      failed: failedCalls(loaded.entries),
     });
     // Written in order by the connection; waiting on each would only add a round of the event loop apiece.
     await Promise.all(updates.map((update) => this.send(update)));

@@ -195,7 +195,9 @@ export class Agent {
     const open = last?.role === "assistant" ? (last.tool_calls ?? []).filter((c) => !answered.has(c.id)) : [];
     for (const call of open) {
       this.#unstreamed.push(
-        this.#conversation.append({ role: "tool", tool_call_id: call.id, content: INTERRUPTED }),
+        this.#conversation.append({ role: "tool", tool_call_id: call.id, content: INTERRUPTED }, {
+          isError: true,
+        }),
       );
     }
     return open.length;

@@ -51,10 +51,12 @@ export class Conversation {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Appends one whole message. */
-  append(message: Message): ConversationEvent {
+  /** Appends one whole message; `isError` marks a failed call's result, for logs and replays. */
+  append(message: Message, options: { isError?: boolean } = {}): ConversationEvent {
     this.#messages.push(message);
-    return this.#emit({ type: "message", message });
+    return this.#emit(
+      options.isError ? { type: "message", message, isError: true } : { type: "message", message },
+    );
   }
 
   /** Switches the model of later requests. */

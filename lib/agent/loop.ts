@@ -106,7 +106,7 @@ export async function* runLoop(input: string | ContentPart[], ctx: LoopContext):
       yield* runToolCalls(done.toolCalls, {
         ...ctx,
         acceptsImages: ctx.acceptsImages?.(conversation.model) ?? true,
-        append: (message) => conversation.append(message),
+        append: (message, options) => conversation.append(message, options),
         repeats,
       });
     }

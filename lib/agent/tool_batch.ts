@@ -13,8 +13,8 @@ import { type CallContext, prepareCall, type PreparedCall, runCall, runsConcurre
 /** What running a batch needs: the tools, the call context, and where messages go. */
 export interface BatchContext extends Omit<CallContext, "update"> {
   tools: readonly Tool[];
-  /** Appends a message to the conversation and returns its event. */
-  append(message: Message): AgentEvent;
+  /** Appends a message to the conversation and returns its event (`isError` for a failed call's result). */
+  append(message: Message, options?: { isError?: boolean }): AgentEvent;
   /** Counts calls repeated with the same arguments across the run's turns. */
   repeats?: RepeatCounter;
 }
@@ -72,7 +72,7 @@ export async function* runToolCalls(
   for (const group of groupCalls(prepared)) {
     if (ctx.signal.aborted) {
       for (const call of group) {
-        yield ctx.append({ role: "tool", tool_call_id: call.id, content: SKIPPED });
+        yield ctx.append({ role: "tool", tool_call_id: call.id, content: SKIPPED }, { isError: true });
         yield { type: "tool_result", id: call.id, name: call.name, isError: true, text: SKIPPED };
       }
       continue;
@@ -125,7 +125,9 @@ async function* runGroup(
       const call = group[next];
       const times = repeated.get(call.id) ?? 1;
       if (times >= REPEAT_LIMIT) outcome = { ...outcome, text: outcome.text + repeatNote(times) };
-      yield ctx.append({ role: "tool", tool_call_id: call.id, content: outcome.text });
+      yield ctx.append({ role: "tool", tool_call_id: call.id, content: outcome.text }, {
+        isError: outcome.isError,
+      });
       yield {
         type: "tool_result",
         id: call.id,

@@ -13,7 +13,12 @@ import type { Message, Usage } from "./messages.ts";
  */
 export type ConversationEvent =
   /** A whole message appended, as sent on the wire (user input, assistant turns with reasoning, tool results). */
-  | { type: "message"; message: Message }
+  | {
+    type: "message";
+    message: Message;
+    /** Set on a tool result whose call failed (the model reads the failure as text either way). */
+    isError?: true;
+  }
   /** The model the next requests name. */
   | { type: "model_change"; model: string }
   /** The system prompt, replacing the one before (the first message of the conversation). */
