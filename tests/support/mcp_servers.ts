@@ -7,6 +7,8 @@
 /** The pinned npm specifiers. .ci/run caches exactly these. */
 export const EVERYTHING_SERVER = "npm:@modelcontextprotocol/server-everything@2026.8.31";
 export const FILESYSTEM_SERVER = "npm:@modelcontextprotocol/server-filesystem@2026.8.31";
+/** The official MCP conformance suite, which drives a client as `<command> <server-url>`. */
+export const CONFORMANCE_SUITE = "npm:@modelcontextprotocol/conformance@0.1.16";
 
 /** The command and arguments that run a published server (outside this project's config and lock). */
 export function npmServerCommand(spec: string, ...args: string[]): { command: string; args: string[] } {
