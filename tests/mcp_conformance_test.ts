@@ -31,7 +31,7 @@ async function scenario(name: string): Promise<{ code: number; output: string }>
   return { code: run.code, output: decoder.decode(run.stdout) + decoder.decode(run.stderr) };
 }
 
-for (const name of ["initialize", "tools_call", "sse-retry"]) {
+for (const name of ["initialize", "tools_call", "sse-retry", "elicitation-sep1034-client-defaults"]) {
   Deno.test(`the conformance suite's ${name} scenario passes against nanocode's MCP client`, async () => {
     const { code, output } = await scenario(name);
     assertStringIncludes(output, "OVERALL: PASSED", output);

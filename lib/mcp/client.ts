@@ -17,6 +17,8 @@ import type {
   McpToolInfo,
 } from "./inventory.ts";
 import { loadHttpTransports, loadSdk, type SdkCore } from "./sdk.ts";
+import { answerWithDefaults, type Elicitor, type ElicitRequest } from "./elicit.ts";
+import type { JsonSchema } from "../core/mod.ts";
 import { ProcessGroupTransport } from "./stdio_transport.ts";
 
 /** A progress notification of a running call. */
@@ -50,6 +52,8 @@ export interface ServerConnectionOptions {
   onChange?: () => void;
   /** Milliseconds a stdio server gets after SIGTERM before SIGKILL (default 1500). */
   termGraceMs?: number;
+  /** Answers a server's elicitation (default {@link answerWithDefaults}: nobody is asked). */
+  elicit?: Elicitor;
 }
 
 /** Most bytes of stderr kept per server. */
@@ -278,7 +282,17 @@ export class ServerConnection {
         send(withProtocolVersion(message, version), options);
     }
     this.#transport = transport;
-    const client = new sdk.Client(this.#options.clientInfo, { capabilities: {} });
+    const client = new sdk.Client(this.#options.clientInfo, { capabilities: { elicitation: {} } });
+    const elicit = this.#options.elicit ??
+      ((request: ElicitRequest) => Promise.resolve(answerWithDefaults(request)));
+    client.setRequestHandler(sdk.ElicitRequestSchema, async (request: { params: unknown }) => {
+      const params = (request.params ?? {}) as { message?: unknown; requestedSchema?: unknown };
+      const answer = await elicit({
+        message: typeof params.message === "string" ? params.message : "",
+        requestedSchema: (params.requestedSchema ?? {}) as JsonSchema,
+      }, { server: this.config.name });
+      return answer;
+    });
     try {
       await client.connect(transport, { signal, timeout: this.config.timeoutMs });
     } catch (error) {

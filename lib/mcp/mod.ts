@@ -13,6 +13,7 @@ export * from "./cache.ts";
 export * from "./names.ts";
 export * from "./search.ts";
 export * from "./validate.ts";
+export * from "./elicit.ts";
 export {
   type McpCallOptions,
   type McpProgress,

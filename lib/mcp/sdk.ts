@@ -24,6 +24,7 @@ async function importCore() {
     ErrorCode: types.ErrorCode,
     ToolListChangedNotificationSchema: types.ToolListChangedNotificationSchema,
     ResourceListChangedNotificationSchema: types.ResourceListChangedNotificationSchema,
+    ElicitRequestSchema: types.ElicitRequestSchema,
     deserializeMessage: stdio.deserializeMessage,
   };
 }
