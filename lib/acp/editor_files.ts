@@ -53,16 +53,27 @@ function pathOf(args: Record<string, unknown>): string | undefined {
   return typeof args.path === "string" && args.path.trim() !== "" ? args.path : undefined;
 }
 
+/** The editor's buffer of the file a call names, or undefined when the tool should read the disk. */
+async function bufferOf(
+  args: Record<string, unknown>,
+  cwd: string,
+  files: EditorFiles,
+  home: string,
+): Promise<{ path: string; absolute: string; text: string } | undefined> {
+  const path = pathOf(args);
+  if (!path) return undefined;
+  const absolute = resolveToolPath(path, cwd, home);
+  const text = await bufferText(absolute, files);
+  return text === undefined ? undefined : { path, absolute, text };
+}
+
 function editorRead(base: Tool, files: EditorFiles, home: string): Tool {
   return {
     ...base,
     async execute(args, ctx) {
-      const path = pathOf(args);
-      if (!path) return base.execute(args, ctx);
-      const absolute = resolveToolPath(path, ctx.cwd, home);
-      const text = await bufferText(absolute, files);
-      if (text === undefined) return base.execute(args, ctx);
-      return (await onCopy({ path, absolute, text }, args, ctx, base)).result;
+      const buffer = await bufferOf(args, ctx.cwd, files, home);
+      if (!buffer) return base.execute(args, ctx);
+      return (await onCopy(buffer, args, ctx, base)).result;
     },
   };
 }
@@ -71,12 +82,10 @@ function editorEdit(base: Tool, files: EditorFiles, home: string): Tool {
   return {
     ...base,
     async execute(args, ctx) {
-      const path = pathOf(args);
-      if (!path) return base.execute(args, ctx);
-      const absolute = resolveToolPath(path, ctx.cwd, home);
-      const text = await bufferText(absolute, files);
-      if (text === undefined) return base.execute(args, ctx);
-      const { result, after } = await onCopy({ path, absolute, text }, args, ctx, base);
+      const buffer = await bufferOf(args, ctx.cwd, files, home);
+      if (!buffer) return base.execute(args, ctx);
+      const { path, absolute, text } = buffer;
+      const { result, after } = await onCopy(buffer, args, ctx, base);
       if (after !== undefined && after !== text) await writeThrough(files, absolute, after, path);
       return result;
     },
