@@ -207,6 +207,19 @@ function answering(value: string): ProviderDelta[] {
   ];
 }
 
+/** A turn the endpoint refused with `error` (as too long for the context with `overflow`). */
+function failing(error: string, options: { overflow?: boolean } = {}): ProviderDelta[] {
+  const message = { role: "assistant" as const, content: null };
+  return [{
+    type: "done",
+    reason: "error",
+    message,
+    toolCalls: [],
+    error,
+    ...(options.overflow ? { contextOverflow: true } : {}),
+  }];
+}
+
 const isSummaryRequest = (r: ChatRequest) => !r.tools || r.tools.length === 0;
 
 /** A provider: summary requests get `summary(r)`; others `turn(r, n)` for the nth non-summary request. */
@@ -321,14 +334,7 @@ Deno.test("a request rejected as too long compacts once and is sent again", asyn
     if (n <= 3) return calling(`c${n}`);
     if (!rejected) {
       rejected = true;
-      return [{
-        type: "done",
-        reason: "error",
-        message: { role: "assistant", content: null },
-        toolCalls: [],
-        error: "HTTP 400: maximum context length exceeded",
-        contextOverflow: true,
-      }];
+      return failing("HTTP 400: maximum context length exceeded", { overflow: true });
     }
     assert(
       request.messages.some((m) => typeof m.content === "string" && m.content.includes("compaction_summary")),
@@ -355,14 +361,7 @@ Deno.test("a summary request too long for the model drops the oldest input and s
     (_, n) => (n <= 3 ? calling(`c${n}`) : answering("done")),
     (request) =>
       String(request.messages[1].content).length > 6_000
-        ? [{
-          type: "done",
-          reason: "error",
-          message: { role: "assistant", content: null },
-          toolCalls: [],
-          error: "context length exceeded",
-          contextOverflow: true,
-        }]
+        ? failing("context length exceeded", { overflow: true })
         : answering("## Goal\nshort"),
   );
   const agent = new Agent({
@@ -390,13 +389,7 @@ Deno.test("a summary request too long for the model drops the oldest input and s
 Deno.test("a failed summary leaves the conversation as it was and says why", async () => {
   const llm = provider(
     (_, n) => (n <= 2 ? calling(`c${n}`) : answering("done")),
-    () => [{
-      type: "done",
-      reason: "error",
-      message: { role: "assistant", content: null },
-      toolCalls: [],
-      error: "HTTP 503: busy",
-    }],
+    () => failing("HTTP 503: busy"),
   );
   const agent = new Agent({
     provider: llm,
@@ -421,13 +414,7 @@ Deno.test("a failed summary leaves the conversation as it was and says why", asy
 Deno.test("three failed compactions in a row stop the run with one line saying what to do", async () => {
   const llm = provider(
     (_, n) => (n < 20 ? calling(`c${n}`, 1_000) : answering("the model gave up")),
-    () => [{
-      type: "done",
-      reason: "error",
-      message: { role: "assistant", content: null },
-      toolCalls: [],
-      error: "HTTP 500",
-    }],
+    () => failing("HTTP 500"),
   );
   const agent = new Agent({
     provider: llm,
