@@ -130,6 +130,7 @@ export async function benchMcp(): Promise<void> {
         selectedTools: [],
         direct: false,
         timeoutMs: 30_000,
+        oauth: false,
         source: "bench",
       };
       const tools = Array.from({ length: 200 }, (_, i) => {

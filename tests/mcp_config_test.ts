@@ -283,6 +283,7 @@ Deno.test("a server's listing key changes with what decides its tools, not with 
     selectedTools: [],
     direct: false,
     timeoutMs: 30000,
+    oauth: false,
     source: "/a",
   };
   assertEquals(

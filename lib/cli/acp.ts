@@ -181,6 +181,23 @@ function serverConfig(server: EditorMcpServer): McpServerConfig {
     source: "the editor (session/new)",
   };
   return server.type === "stdio"
-    ? { ...common, type: "stdio", command: server.command, args: server.args, env: server.env, headers: {} }
-    : { ...common, type: server.type, url: server.url, headers: server.headers, args: [], env: {} };
+    ? {
+      ...common,
+      type: "stdio",
+      command: server.command,
+      args: server.args,
+      env: server.env,
+      headers: {},
+      oauth: false,
+    }
+    : {
+      ...common,
+      type: server.type,
+      url: server.url,
+      headers: server.headers,
+      args: [],
+      env: {},
+      // The editor's own headers carry its credentials; OAuth only when it sent none.
+      oauth: Object.keys(server.headers).some((h) => h.toLowerCase() === "authorization") ? false : {},
+    };
 }

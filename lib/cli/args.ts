@@ -44,6 +44,8 @@ export interface CliOptions {
   prompt?: string;
   /** `--acp`: serve an editor over the Agent Client Protocol on standard input and output. */
   acp: boolean;
+  /** `nanocode mcp login|logout <server>`: authorize a remote MCP server with OAuth, or forget it. */
+  mcp?: { action: "login" | "logout"; server: string };
 }
 
 /**
@@ -97,6 +99,8 @@ Sessions (saved under ~/.nanocode/sessions, or $NANOCODE_DIR/sessions, as they h
   -v, --version                 print the version (and the Deno it runs on)
       --check, doctor           report the endpoint, key source, permissions, tools, ripgrep, mise,
                                 MCP servers and sessions folder found; exit 1 when something is missing
+  mcp login <server>            authorize a remote MCP server with OAuth in the browser (tokens are
+                                kept in ~/.nanocode/mcp-auth.json, mode 0600); mcp logout forgets them
 
 Keys: OPENCODE_API_KEY, OPENCODE_GO_API_KEY, OPENAI_API_KEY (in that order) or OpenCode's auth.json
 for OpenCode endpoints; OPENAI_API_KEY for any other endpoint. SHOW_THINKING=0 hides reasoning.
@@ -202,12 +206,13 @@ export function parseCli(args: string[]): CliOptions {
     };
   }
   const doctor = positionals.length === 1 && positionals[0] === "doctor";
+  const mcp = mcpCommand(positionals);
   if (values.acp && (positionals.length > 0 || values.print || resumes.length > 0 || exported)) {
     throw new UsageError(
       "Cannot combine --acp with a prompt, -p, --export or a session to resume: the editor sends prompts and picks sessions over the protocol.",
     );
   }
-  const prompt = positionals.length > 0 && !exported && !doctor ? positionals.join(" ") : undefined;
+  const prompt = positionals.length > 0 && !exported && !doctor && !mcp ? positionals.join(" ") : undefined;
   return {
     help: values.help ?? false,
     check: (values.check ?? false) || doctor,
@@ -230,7 +235,21 @@ export function parseCli(args: string[]): CliOptions {
     ...(exported ? { export: exported } : {}),
     prompt,
     acp: values.acp ?? false,
+    ...(mcp ? { mcp } : {}),
   };
+}
+
+/** `mcp login <server>` or `mcp logout <server>` as the whole command line's words. */
+function mcpCommand(positionals: string[]): CliOptions["mcp"] {
+  if (positionals[0] !== "mcp" || (positionals[1] !== "login" && positionals[1] !== "logout")) {
+    return undefined;
+  }
+  if (positionals.length !== 3) {
+    throw new UsageError(
+      `Cannot run mcp ${positionals[1]}: name one MCP server, as in nanocode mcp ${positionals[1]} github.`,
+    );
+  }
+  return { action: positionals[1], server: positionals[2] };
 }
 
 /**

@@ -90,6 +90,10 @@ async function run(args: string[], io: CliIo): Promise<number> {
     const { runDoctor } = await import("./doctor.ts");
     return await runDoctor(options, io);
   }
+  if (options.mcp) {
+    const { runMcpCommand } = await import("./mcp_login.ts");
+    return await runMcpCommand(options.mcp, io);
+  }
 
   if (options.tools !== undefined) {
     const { checkToolNames } = await import("../tools/mod.ts");

@@ -20,6 +20,7 @@ import { loadHttpTransports, loadSdk, type SdkCore } from "./sdk.ts";
 import { answerWithDefaults, type Elicitor, type ElicitRequest } from "./elicit.ts";
 import type { JsonSchema } from "../core/mod.ts";
 import { ProcessGroupTransport } from "./stdio_transport.ts";
+import { listenForAuthorization, type McpAuthStore, McpOAuthProvider } from "./oauth.ts";
 
 /** A progress notification of a running call. */
 export interface McpProgress {
@@ -33,6 +34,20 @@ export interface McpCallOptions {
   signal?: AbortSignal;
   /** Progress notifications as they come; each one also restarts the call's timeout. */
   onProgress?: (progress: McpProgress) => void;
+}
+
+/** Shows someone an authorization page: prints its URL and opens the browser. */
+export type ShowAuthorization = (server: string, url: URL) => Promise<void> | void;
+
+/** OAuth for remote servers. */
+export interface McpAuthOptions {
+  /** Where clients and tokens are kept. */
+  store: McpAuthStore;
+  /**
+   * Given where someone can finish a login at once (the REPL): a server asking for more scope in
+   * the middle of a call is then authorized on the spot. Without it, the call fails saying to log in.
+   */
+  show?: ShowAuthorization;
 }
 
 /** What a connection is built from. */
@@ -54,7 +69,14 @@ export interface ServerConnectionOptions {
   termGraceMs?: number;
   /** Answers a server's elicitation (default {@link answerWithDefaults}: nobody is asked). */
   elicit?: Elicitor;
+  /** OAuth for remote servers (absent: a server that asks for it fails with HTTP 401). */
+  auth?: McpAuthOptions;
 }
+
+/** Most milliseconds a login waits for the browser to come back. */
+export const LOGIN_TIMEOUT_MS = 5 * 60_000;
+/** Most authorizations one connection attempt or one call goes through (scope step-ups included). */
+const MAX_AUTH_ROUNDS = 3;
 
 /** Most bytes of stderr kept per server. */
 const STDERR_KEEP = 8 * 1024;
@@ -82,6 +104,13 @@ export class ServerConnection {
   #serverInfo?: { name: string; version: string };
   #instructions?: string;
   #relisting?: ReturnType<typeof setTimeout>;
+  #provider?: McpOAuthProvider;
+  #auth?: "needed" | "authorized";
+  /** While `login` runs: who shows the authorization page. */
+  #loginShow?: ShowAuthorization;
+  #loginSignal?: AbortSignal;
+  /** The authorization under way, so parallel calls wanting more scope share one. */
+  #authorizing?: Promise<void>;
 
   constructor(options: ServerConnectionOptions) {
     this.#options = options;
@@ -107,9 +136,52 @@ export class ServerConnection {
     this.#closing = false;
     this.#stop = new AbortController();
     this.#error = undefined;
+    this.#auth = undefined;
     this.#setState("starting");
     this.#ready = this.#connect();
     return this.#ready;
+  }
+
+  /** Whether this server may log in with OAuth (a remote server, OAuth not turned off, a store). */
+  get usesOAuth(): boolean {
+    return this.config.type !== "stdio" && this.config.oauth !== false && this.#options.auth !== undefined;
+  }
+
+  /**
+   * Connects again, authorizing in the browser when the server asks: `show` is given the page (it
+   * prints the URL and opens the browser), the callback waits on 127.0.0.1 (at most
+   * {@link LOGIN_TIMEOUT_MS}), and the tokens are kept for the next runs.
+   * @throws {Error} when the server does not use OAuth, or the login or the connection failed.
+   */
+  async login(show: ShowAuthorization, signal?: AbortSignal): Promise<void> {
+    const { name, source } = this.config;
+    if (this.#state === "disabled") throw new Error(`MCP server "${name}" is disabled in ${source}.`);
+    if (!this.usesOAuth) {
+      const why = this.config.type === "stdio"
+        ? "it is a local (stdio) server"
+        : this.#options.auth === undefined
+        ? "there is no home folder to keep its tokens in"
+        : `OAuth is turned off for it in ${source} ("oauth": false, or an Authorization header)`;
+      throw new Error(`Cannot log in to MCP server "${name}": ${why}.`);
+    }
+    this.#loginShow = show;
+    this.#loginSignal = signal;
+    try {
+      await this.restart();
+    } finally {
+      this.#loginShow = undefined;
+      this.#loginSignal = undefined;
+    }
+    if (this.#state !== "running") {
+      throw new Error(`Cannot log in to MCP server "${name}": ${this.#error ?? "it did not connect"}.`);
+    }
+  }
+
+  /** Forgets the server's kept tokens and client, and disconnects it. True when something was kept. */
+  async logout(): Promise<boolean> {
+    const removed = this.#options.auth?.store.remove(this.config.name) ?? false;
+    await this.restart();
+    return removed;
   }
 
   /** The server as the tools show it. */
@@ -123,6 +195,7 @@ export class ServerConnection {
       resources: this.#listing.resources,
       fromCache: this.#fromCache,
       ...(this.#error !== undefined ? { error: this.#error } : {}),
+      ...(this.#auth !== undefined ? { auth: this.#auth } : {}),
       ...(this.#transport instanceof ProcessGroupTransport && this.#transport.pid !== undefined
         ? { pid: this.#transport.pid }
         : {}),
@@ -162,8 +235,8 @@ export class ServerConnection {
   ): Promise<CallToolResult> {
     const client = await this.ready(options.signal);
     const { onProgress } = options;
-    try {
-      return await client.callTool({ name, arguments: args }, undefined, {
+    const call = () =>
+      client.callTool({ name, arguments: args }, undefined, {
         ...(options.signal ? { signal: options.signal } : {}),
         timeout: this.config.timeoutMs,
         resetTimeoutOnProgress: true,
@@ -177,7 +250,9 @@ export class ServerConnection {
               }),
           }
           : {}),
-      }) as CallToolResult;
+      }) as Promise<CallToolResult>;
+    try {
+      return await this.#withAuthorization(call, options.signal);
     } catch (error) {
       throw await this.#callError(`call ${this.config.name}.${name}`, error, options.signal);
     }
@@ -187,10 +262,11 @@ export class ServerConnection {
   async readResource(uri: string, options: { signal?: AbortSignal } = {}): Promise<ReadResourceResult> {
     const client = await this.ready(options.signal);
     try {
-      return await client.readResource({ uri }, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        timeout: this.config.timeoutMs,
-      });
+      return await this.#withAuthorization(() =>
+        client.readResource({ uri }, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          timeout: this.config.timeoutMs,
+        }), options.signal);
     } catch (error) {
       throw await this.#callError(`read ${uri} from ${this.config.name}`, error, options.signal);
     }
@@ -217,7 +293,9 @@ export class ServerConnection {
 
   async #connect(): Promise<void> {
     const { config } = this;
-    const deadline = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(config.timeoutMs)]);
+    // A login leaves the user the time to authorize in the browser as well.
+    const allowed = config.timeoutMs + (this.#loginShow ? LOGIN_TIMEOUT_MS : 0);
+    const deadline = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(allowed)]);
     try {
       const sdk = await loadSdk();
       let client: Client;
@@ -225,26 +303,37 @@ export class ServerConnection {
         client = await this.#open(sdk, this.#stdioTransport(sdk), deadline);
       } else {
         const http = await loadHttpTransports();
-        const init = { headers: config.headers };
+        const provider = this.#authProvider();
+        const init = {
+          requestInit: { headers: config.headers },
+          ...(provider ? { authProvider: provider } : {}),
+        };
         const url = new URL(config.url!);
         if (config.type === "sse") {
-          client = await this.#open(sdk, new http.SSEClientTransport(url, { requestInit: init }), deadline);
+          client = await this.#openAuthorized(sdk, () => new http.SSEClientTransport(url, init), deadline);
         } else {
           try {
-            client = await this.#open(
+            client = await this.#openAuthorized(
               sdk,
-              new http.StreamableHTTPClientTransport(url, { requestInit: init }),
+              () => new http.StreamableHTTPClientTransport(url, init),
               deadline,
             );
           } catch (error) {
-            if (!config.sseFallback || deadline.aborted || !(error instanceof http.StreamableHTTPError)) {
+            const status = error instanceof http.StreamableHTTPError
+              ? (error as { code?: number }).code
+              : undefined;
+            if (
+              !config.sseFallback || deadline.aborted || status === undefined || status === 401 ||
+              status === 403
+            ) {
               throw error;
             }
             // A server that answers the Streamable HTTP POST with a 4xx may speak the older SSE protocol.
-            client = await this.#open(sdk, new http.SSEClientTransport(url, { requestInit: init }), deadline);
+            client = await this.#openAuthorized(sdk, () => new http.SSEClientTransport(url, init), deadline);
             this.#transportType = "sse";
           }
         }
+        if (provider?.hasTokens()) this.#auth = "authorized";
       }
       if (this.#closing) return;
       this.#client = client;
@@ -259,18 +348,125 @@ export class ServerConnection {
         this.#client = undefined;
         this.#fail(this.#exitReason("exited while running") ?? "the connection closed");
       };
-      await this.#list(client, deadline);
+      // A server may let initialize through and want an authorization for its lists.
+      await this.#withAuthorization(() => this.#list(client, deadline), this.#loginSignal);
       if (this.#closing) return;
       this.#setState("running");
     } catch (error) {
       if (this.#closing) return;
-      const reason = this.#exitReason("exited before it answered") ?? describeError(error, deadline, config);
+      const needsLogin = this.usesOAuth && isUnauthorized(error);
+      if (needsLogin) this.#auth = "needed";
+      const reason = this.#exitReason("exited before it answered") ??
+        (needsLogin ? this.#loginAdvice(error) : describeError(error, deadline, config));
       const transport = this.#transport;
       this.#client = undefined;
       this.#transport = undefined;
       await transport?.close().catch(() => {});
       this.#fail(reason);
     }
+  }
+
+  /**
+   * The OAuth provider for this connection: when the server uses OAuth and tokens are kept, or a
+   * login is under way. Without kept tokens a server is first asked without one, so a run that
+   * nobody logged in never registers a client or touches the authorization server.
+   */
+  #authProvider(): McpOAuthProvider | undefined {
+    const auth = this.#options.auth;
+    if (!this.usesOAuth || !auth || this.config.oauth === false) return undefined;
+    const provider = new McpOAuthProvider({
+      server: this.config.name,
+      url: this.config.url!,
+      store: auth.store,
+      oauth: this.config.oauth,
+      clientName: this.#options.clientInfo.name,
+      clientVersion: this.#options.clientInfo.version,
+    });
+    this.#provider = provider.hasTokens() || this.#loginShow ? provider : undefined;
+    return this.#provider;
+  }
+
+  /**
+   * Connects over transports made by `make`; when the server wants an authorization and someone can
+   * give it (a login), shows the page, waits for the callback, and connects again.
+   */
+  async #openAuthorized(sdk: SdkCore, make: () => Transport, deadline: AbortSignal): Promise<Client> {
+    for (let round = 0;; round++) {
+      const transport = make();
+      try {
+        return await this.#open(sdk, transport, deadline);
+      } catch (error) {
+        const show = this.#loginShow ?? this.#options.auth?.show;
+        const provider = this.#provider;
+        if (!show || !provider?.pendingAuthorization || !isUnauthorized(error) || round >= MAX_AUTH_ROUNDS) {
+          throw error;
+        }
+        await this.#authorize(provider, transport, show, this.#loginSignal);
+      }
+    }
+  }
+
+  /** Runs `request`; a server wanting more scope is authorized on the spot when someone can, then asked again. */
+  async #withAuthorization<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    for (let round = 0;; round++) {
+      try {
+        return await request();
+      } catch (error) {
+        const show = this.#loginShow ?? this.#options.auth?.show;
+        const provider = this.#provider;
+        const transport = this.#transport;
+        if (!isUnauthorized(error) || !provider?.pendingAuthorization || !transport) throw error;
+        if (!show || round >= MAX_AUTH_ROUNDS) {
+          this.#auth = "needed";
+          throw new Error(this.#loginAdvice(error));
+        }
+        this.#authorizing ??= this.#authorize(provider, transport, show, signal)
+          .finally(() => this.#authorizing = undefined);
+        await this.#authorizing;
+      }
+    }
+  }
+
+  /** Shows the pending authorization page, waits for the browser to come back, and takes the tokens. */
+  async #authorize(
+    provider: McpOAuthProvider,
+    transport: Transport,
+    show: ShowAuthorization,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const page = provider.pendingAuthorization!;
+    const timeout = AbortSignal.timeout(LOGIN_TIMEOUT_MS);
+    const stop = AbortSignal.any([this.#stop.signal, timeout, ...(signal ? [signal] : [])]);
+    const callback = listenForAuthorization(provider.port, () => provider.expectedState, {
+      server: this.config.name,
+      signal: stop,
+    });
+    try {
+      await show(this.config.name, page);
+      const code = await callback.code.catch((error) => {
+        if (timeout.aborted) {
+          throw new Error(
+            `nobody finished the login in the browser within ${LOGIN_TIMEOUT_MS / 60_000} minutes`,
+          );
+        }
+        throw error;
+      });
+      provider.pendingAuthorization = undefined;
+      await (transport as unknown as { finishAuth(code: string): Promise<void> }).finishAuth(code);
+      this.#auth = "authorized";
+    } finally {
+      await callback.close();
+    }
+  }
+
+  /** What to do about a server that wants an authorization nobody can give now. */
+  #loginAdvice(error: unknown): string {
+    const name = this.config.name;
+    const detail = error instanceof Error && !/^Unauthorized$/i.test(error.message) &&
+        !/HTTP 401|Error POSTing/.test(error.message)
+      ? ` (${error.message.split("\n")[0]})`
+      : "";
+    return `it needs an OAuth login${detail}: run /mcp login ${name} in the REPL, or nanocode mcp login ${name}`;
   }
 
   /** Connects a new client over `transport`, asking for the configured protocol version. */
@@ -388,6 +584,14 @@ export class ServerConnection {
   }
 }
 
+/** Whether `error` is the server refusing nanocode for want of an authorization. */
+function isUnauthorized(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name === "UnauthorizedError" || error.constructor.name === "UnauthorizedError") return true;
+  const code = (error as { code?: unknown }).code;
+  return code === 401 || /\bHTTP 401\b|Non-200 status code \(401\)/.test(error.message);
+}
+
 /** Follows `nextCursor` until it ends (or repeats, or passes {@link MAX_PAGES}). */
 async function eachPage(page: (cursor: string | undefined) => Promise<string | undefined>): Promise<void> {
   const seen = new Set<string>();
@@ -453,6 +657,9 @@ function describeError(error: unknown, deadline: AbortSignal | undefined, config
     return `it did not answer within ${seconds}`;
   }
   if (typeof code === "number" && code >= 400 && code < 600) {
+    if (code === 403 && /after trying upscoping/.test(message)) {
+      return `${config.url} refused the request (HTTP 403) even with the scopes it asked for; the account may lack that access`;
+    }
     if (code === 401 || code === 403) {
       return `${config.url} refused the request (HTTP ${code}); check its headers or API key`;
     }

@@ -52,8 +52,29 @@ export interface McpServerConfig {
   timeoutMs: number;
   /** The protocol version asked for at initialize (default: the SDK's latest). */
   protocolVersion?: string;
+  /**
+   * OAuth for a remote server (`oauth` entry); false for a stdio server, for `"oauth": false`, and
+   * when an `Authorization` header is configured.
+   */
+  oauth: McpOAuthConfig | false;
   /** The nearest file that set or changed this entry. */
   source: string;
+}
+
+/** A remote server's OAuth client: pre-registered credentials, scopes, and the callback port. */
+export interface McpOAuthConfig {
+  /** A client registered with the authorization server beforehand (else one is registered). */
+  clientId?: string;
+  clientSecret?: string;
+  /** Scopes asked for when the server names none. */
+  scopes?: string[];
+  /** The port of the callback on 127.0.0.1 (default: the registered one, else a free one). */
+  callbackPort?: number;
+  /**
+   * An https URL where a client metadata document for nanocode is published: used as the client id
+   * by authorization servers that accept such documents, instead of registering a client.
+   */
+  clientMetadataUrl?: string;
 }
 
 /** The servers of a run and what was wrong with the configuration. */
@@ -313,6 +334,8 @@ function parseServer(name: string, entry: unknown, ctx: ParseContext): McpServer
     const timeout = optionalNumber(entry, "timeoutMs") ?? MCP_TIMEOUT.default;
     const description = optionalString(entry, "description");
     const protocolVersion = optionalString(entry, "protocolVersion");
+    const hasAuthorizationHeader = Object.keys(headers).some((h) => h.toLowerCase() === "authorization");
+    const oauth = type === "stdio" || hasAuthorizationHeader ? false : parseOAuth(entry.oauth, expand);
     return {
       name,
       type,
@@ -331,12 +354,52 @@ function parseServer(name: string, entry: unknown, ctx: ParseContext): McpServer
       ...(description !== undefined ? { description } : {}),
       timeoutMs: Math.min(MCP_TIMEOUT.max, Math.max(MCP_TIMEOUT.min, Math.round(timeout))),
       ...(protocolVersion !== undefined ? { protocolVersion } : {}),
+      oauth,
       source: ctx.source,
     };
   } catch (error) {
     if (error instanceof EntryProblem) return bad(error.message);
     throw error;
   }
+}
+
+/** The `oauth` field: absent or true for the defaults, false to turn OAuth off, else an object. */
+function parseOAuth(
+  value: unknown,
+  expand: (field: string, text: string) => string | undefined,
+): McpOAuthConfig | false {
+  if (value === undefined || value === null || value === true) return {};
+  if (value === false) return false;
+  if (!isObject(value)) throw new EntryProblem(`"oauth" must be an object, true or false`);
+  const text = (key: string) => {
+    const raw = optionalString(value, key);
+    return raw === undefined ? undefined : expand(`oauth.${key}`, raw);
+  };
+  const clientId = text("clientId");
+  const clientSecret = text("clientSecret");
+  const scopes = typeof value.scopes === "string"
+    ? value.scopes.split(/\s+/).filter((s) => s !== "")
+    : value.scopes !== undefined
+    ? stringList(value, "scopes")
+    : undefined;
+  const port = optionalNumber(value, "callbackPort");
+  const clientMetadataUrl = text("clientMetadataUrl");
+  if (clientMetadataUrl !== undefined && !/^https:\/\/[^/]+\/./.test(clientMetadataUrl)) {
+    throw new EntryProblem(`"oauth.clientMetadataUrl" must be an https URL with a path`);
+  }
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+    throw new EntryProblem(`"oauth.callbackPort" must be a port number (1-65535)`);
+  }
+  if (clientSecret !== undefined && clientId === undefined) {
+    throw new EntryProblem(`"oauth.clientSecret" needs "oauth.clientId"`);
+  }
+  return {
+    ...(clientId !== undefined ? { clientId } : {}),
+    ...(clientSecret !== undefined ? { clientSecret } : {}),
+    ...(scopes !== undefined ? { scopes } : {}),
+    ...(port !== undefined ? { callbackPort: port } : {}),
+    ...(clientMetadataUrl !== undefined ? { clientMetadataUrl } : {}),
+  };
 }
 
 function resolveCwd(value: string, ctx: ParseContext): string {

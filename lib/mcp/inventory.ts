@@ -54,6 +54,11 @@ export interface McpServerStatus {
   fromCache: boolean;
   /** Why the server failed, in one line. */
   error?: string;
+  /**
+   * OAuth, for a remote server that uses it: `needed` when it refused nanocode until someone logs in
+   * (`/mcp login`), `authorized` when kept tokens were accepted.
+   */
+  auth?: "needed" | "authorized";
   /** The process id of a stdio server while it runs (it leads its own process group). */
   pid?: number;
   /** The last lines the server wrote to stderr (bounded). */

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { type ConfigWarning, type EnvReader, nanocodeHome } from "../config/mod.ts";
 import { VERSION } from "../core/mod.ts";
 import { readCachedListing, writeCachedListing } from "./cache.ts";
-import { ServerConnection } from "./client.ts";
+import { ServerConnection, type ShowAuthorization } from "./client.ts";
+import { McpAuthStore } from "./oauth.ts";
 import { loadMcpConfig, type McpConfig } from "./config.ts";
 import type { McpServerStatus, McpToolInfo } from "./inventory.ts";
 import { assignDirectNames } from "./names.ts";
@@ -25,6 +26,13 @@ export interface McpManagerOptions {
   cacheDir?: string;
   /** Milliseconds a stdio server gets after SIGTERM before SIGKILL (default 1500). */
   termGraceMs?: number;
+  /** Where OAuth clients and tokens are kept (default `<nanocode home>/mcp-auth.json`). */
+  authStore?: McpAuthStore;
+  /**
+   * Shows an authorization page where someone can finish a login at once (the REPL); a server
+   * asking for more scope during a call is then authorized on the spot.
+   */
+  showAuthorization?: ShowAuthorization;
 }
 
 /** A tool offered directly to the model, and what it stands for. */
@@ -59,6 +67,10 @@ export class McpManager {
     // Without a home folder nothing is kept: no cache.
     const cacheDir = options.cacheDir ?? (home === undefined ? undefined : join(home, "cache", "mcp"));
     const baseEnv = options.baseEnv ?? processEnv();
+    const store = options.authStore ?? (home === undefined ? undefined : McpAuthStore.inHome(home));
+    const auth = store === undefined
+      ? undefined
+      : { store, ...(options.showAuthorization ? { show: options.showAuthorization } : {}) };
     const cached = await Promise.all(
       config.servers.map((s) =>
         s.enabled && cacheDir !== undefined ? readCachedListing(cacheDir, s) : Promise.resolve(undefined)
@@ -74,6 +86,7 @@ export class McpManager {
         ...(listing ? { cached: { tools: listing.tools, resources: listing.resources } } : {}),
         clientInfo: { name: "nanocode", version: VERSION },
         ...(options.termGraceMs !== undefined ? { termGraceMs: options.termGraceMs } : {}),
+        ...(auth ? { auth } : {}),
         onListing: (fresh) => {
           if (cacheDir !== undefined) events.track(writeCachedListing(cacheDir, server, fresh));
         },

@@ -30,14 +30,16 @@ async function importCore() {
 }
 
 async function importHttp() {
-  const [streamable, sse] = await Promise.all([
+  const [streamable, sse, auth] = await Promise.all([
     import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
     import("@modelcontextprotocol/sdk/client/sse.js"),
+    import("@modelcontextprotocol/sdk/client/auth.js"),
   ]);
   return {
     StreamableHTTPClientTransport: streamable.StreamableHTTPClientTransport,
     StreamableHTTPError: streamable.StreamableHTTPError,
     SSEClientTransport: sse.SSEClientTransport,
+    UnauthorizedError: auth.UnauthorizedError,
   };
 }
 

@@ -1,0 +1,90 @@
+/**
+ * `nanocode mcp login <server>` and `nanocode mcp logout <server>`: authorizing a remote MCP server
+ * with OAuth outside the REPL (the page is printed and opened in the browser; the callback listens on
+ * 127.0.0.1; the tokens are kept in `~/.nanocode/mcp-auth.json`), and forgetting what was kept.
+ * @module
+ */
+
+import { nanocodeHome } from "../config/mod.ts";
+import { loadMcpConfig } from "../mcp/config.ts";
+import { McpManager } from "../mcp/manager.ts";
+import { openBrowser } from "../mcp/oauth.ts";
+import type { CliIo } from "./main.ts";
+
+/** What `nanocode mcp …` was asked to do. */
+export interface McpCommand {
+  action: "login" | "logout";
+  server: string;
+}
+
+const encoder = new TextEncoder();
+
+async function say(stream: WritableStream<Uint8Array>, text: string): Promise<void> {
+  const writer = stream.getWriter();
+  try {
+    await writer.write(encoder.encode(text + "\n"));
+  } finally {
+    writer.releaseLock();
+  }
+}
+
+/** Runs the command; resolves with the exit code. Errors are one line on stderr. */
+export async function runMcpCommand(command: McpCommand, io: CliIo): Promise<number> {
+  const config = await loadMcpConfig({ cwd: io.cwd, env: io.env });
+  for (const warning of config.warnings) await say(io.stderr, `nanocode: ${warning.text}`);
+  const server = config.servers.find((s) => s.name === command.server);
+  if (!server) {
+    const names = config.servers.map((s) => s.name);
+    await say(
+      io.stderr,
+      `nanocode: No MCP server "${command.server}" is configured${
+        names.length ? ` (configured: ${names.join(", ")})` : ""
+      }; add it to .nanocode/mcp.json or ~/.nanocode/mcp.json.`,
+    );
+    return 1;
+  }
+  if (nanocodeHome(io.env) === undefined) {
+    await say(
+      io.stderr,
+      "nanocode: Cannot keep MCP tokens: no home folder is known; set HOME or NANOCODE_DIR.",
+    );
+    return 1;
+  }
+  const manager = await McpManager.create({ ...config, servers: [server] }, { cwd: io.cwd, env: io.env });
+  const connection = manager.connection(server.name)!;
+  const interrupt = new AbortController();
+  const onSignal = () => interrupt.abort();
+  Deno.addSignalListener("SIGINT", onSignal);
+  try {
+    if (command.action === "logout") {
+      const removed = await connection.logout();
+      await say(
+        io.stdout,
+        removed
+          ? `Logged out of ${server.name}: its tokens are forgotten.`
+          : `No tokens were kept for ${server.name}.`,
+      );
+      return 0;
+    }
+    await connection.login(async (name, page) => {
+      await say(io.stderr, `Authorize nanocode for ${name} in your browser:\n  ${page.href}`);
+      const problem = await openBrowser(page.href, io.env);
+      if (problem) await say(io.stderr, `Could not open a browser (${problem}); open the address above.`);
+    }, interrupt.signal);
+    const status = connection.status();
+    await say(
+      io.stdout,
+      `Logged in to ${server.name}: ${status.tools.length} tool${status.tools.length === 1 ? "" : "s"}.`,
+    );
+    return 0;
+  } catch (error) {
+    await say(
+      io.stderr,
+      `nanocode: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+    );
+    return interrupt.signal.aborted ? 130 : 1;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    await manager.close();
+  }
+}
