@@ -186,6 +186,12 @@ Deno.test("mcp login authorizes in the browser; runs use the kept tokens, refres
       server.registrations[0][0],
     );
 
+    const doctor = await runMain(["doctor"], {
+      cwd: tree.path("proj"),
+      env: { ...env, OPENAI_BASE_URL: mock.url },
+    });
+    assertStringIncludes(doctor.stdout, `MCP remote: logged in with OAuth (tokens in ${authFile})`);
+
     // A run uses the kept token at once.
     mock.push(call, { text: "done" });
     const after = await runMain(["-p", "who am I"], {

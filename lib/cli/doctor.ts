@@ -7,11 +7,12 @@
  */
 
 import { ConfigError, UsageError, VERSION } from "../core/mod.ts";
-import { resolveConfig, type ResolvedConfig } from "../config/mod.ts";
+import { nanocodeHome, resolveConfig, type ResolvedConfig } from "../config/mod.ts";
 import { buildToolSurface, describeOmitted } from "../tools/mod.ts";
 import { ripgrepUsable } from "../tools/search/mod.ts";
 import { miseHotReload } from "../tools/bash.ts";
 import { loadMcpConfig } from "../mcp/config.ts";
+import { McpAuthStore } from "../mcp/oauth.ts";
 import type { CliOptions } from "./args.ts";
 import type { CliIo } from "./main.ts";
 import { endpointNetProblem } from "./permissions.ts";
@@ -104,6 +105,18 @@ export async function diagnose(
   });
   for (const warning of mcp.warnings) {
     findings.push({ line: `MCP: ${warning.text}` });
+  }
+  const store = McpAuthStore.inHome(nanocodeHome(io.env));
+  for (const server of enabled) {
+    if (server.oauth === false || server.url === undefined || store.path === undefined) continue;
+    let kept: boolean;
+    try {
+      kept = store.get(server.name, server.url)?.tokens !== undefined;
+    } catch (error) {
+      findings.push({ line: `MCP ${server.name}: ${(error as Error).message}`, problem: true });
+      continue;
+    }
+    if (kept) findings.push({ line: `MCP ${server.name}: logged in with OAuth (tokens in ${store.path})` });
   }
   const sessions = sessionsRoot(io.env);
   findings.push({
