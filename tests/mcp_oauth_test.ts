@@ -173,8 +173,8 @@ Deno.test("mcp login authorizes in the browser; runs use the kept tokens, refres
 
     // The login: the page goes to $BROWSER, which follows the redirect to the callback.
     const login = await runMain(["mcp", "login", "remote"], { cwd: tree.path("proj"), env });
-    assertEquals([login.code, login.stdout], [0, "Logged in to remote: 1 tool.\n"], login.stderr);
-    assertStringIncludes(login.stderr, "Authorize nanocode for remote in your browser:");
+    assertEquals([login.code, login.stdout], [0, "Logged in to remote: 2 tools.\n"], login.stderr);
+    assertStringIncludes(login.stderr, "Authorize nanocode for remote in your browser: http://127.0.0.1:");
     assertEquals(server.grants, ["authorization_code"]);
     assertEquals((await Deno.stat(authFile)).mode! & 0o777, 0o600);
     const [token] = [...server.live];

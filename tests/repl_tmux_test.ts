@@ -501,7 +501,7 @@ tmuxTest(
 );
 
 tmuxTest(
-  "/mcp shows the fixture server running with its tools, searches them, and reload reconnects it",
+  "/mcp shows the fixture server running with its tools, searches them, and reload starts it again",
   async () => {
     const cwd = await Deno.makeTempDir({ prefix: "nanocode-mcp-" });
     try {
@@ -528,7 +528,9 @@ tmuxTest(
         await h.send("/mcp search add numbers");
         await h.term.waitFor(/- fx\.add - Add two numbers/);
         await h.send("/mcp reload");
-        await h.term.waitFor(/Reconnecting 1 MCP server…\s+MCP servers \(1\):\s+fx {2}running {2}stdio/);
+        await h.term.waitFor(
+          /reading mcp\.json again…\s+MCP servers \(1\):\s+fx {2}(starting|running) {2}stdio/,
+        );
         await h.send("/mcp tools nope");
         await h.term.waitFor('✗ Cannot find MCP server "nope": the configured servers are fx.');
         assertEquals(h.llm.requests.length, 0);

@@ -464,15 +464,30 @@ Deno.test("/reload rebuilds the prompt and prints the warnings it returns", asyn
   const text = await recorder().run("/reload");
   assertStringIncludes(text, "Reloaded context files and skills (0 skills).");
   assertStringIncludes(text, "! AGENTS.md could not be read");
+  assert(!text.includes("MCP"), text);
+});
+
+Deno.test("/reload names the MCP servers it restarted, and waits until the agent is idle", async () => {
+  const r = recorder();
+  r.runtime.mcp = {
+    servers: () => [{ name: "fx", state: "starting", transport: "stdio", tools: [], fromCache: false }],
+    start: () => {},
+  };
+  assertStringIncludes(await r.run("/reload"), "Restarted 1 MCP server from mcp.json; /mcp shows them.");
+  r.busy = true;
+  assertEquals(
+    await r.run("/reload"),
+    "✗ Cannot reload while the agent works: wait for it to finish, or press Ctrl-C to stop it.",
+  );
 });
 
 Deno.test("/mcp shows each server's state, transport, tool count and last error; tools and reload act on them", async () => {
   const r = recorder();
   assertEquals(
     await r.run("/mcp"),
-    "No MCP servers are configured: add them to .nanocode/mcp.json (mcpServers).",
+    "No MCP servers are configured: add them to .nanocode/mcp.json (mcpServers), then /mcp reload.",
   );
-  const restarted: string[] = [];
+  let reloads = 0;
   let started = 0;
   const tools = [{ name: "echo", description: "Echo the text. More words." }, {
     name: "add",
@@ -490,19 +505,8 @@ Deno.test("/mcp shows each server's state, transport, tool count and last error;
     },
     { name: "off", state: "disabled", transport: "stdio", tools: [], fromCache: false },
   ];
-  r.runtime.mcp = {
-    servers: () => servers,
-    start: () => void started++,
-    connection: (name) => ({
-      restart: () => {
-        restarted.push(name);
-        servers = servers.map((s) =>
-          s.name === name && s.state === "failed" ? { ...s, state: "running", error: undefined } : s
-        );
-        return Promise.resolve();
-      },
-    }),
-  };
+  const mcp = { servers: () => servers, start: () => void started++ };
+  r.runtime.mcp = mcp;
   const status = [
     "MCP servers (3):",
     "  fx  running  stdio  2 tools",
@@ -523,19 +527,102 @@ Deno.test("/mcp shows each server's state, transport, tool count and last error;
     await r.run("/mcp search echo"),
     "MCP search is not available: no MCP server is configured.",
   );
-  assertStringIncludes(
+  assertEquals(
     await r.run("/mcp reload"),
-    "Reconnecting 2 MCP servers…\nMCP servers (3):\n  fx  running",
+    "✗ Cannot reload the MCP servers: this session cannot re-read mcp.json.",
   );
-  assertEquals(restarted, ["fx", "web"]);
+  // The runtime's reload replaces the servers (here: the failed one works now) and returns warnings.
+  r.runtime.reloadMcp = () => {
+    reloads++;
+    servers = servers.map((s) => s.state === "failed" ? { ...s, state: "running", error: undefined } : s);
+    r.runtime.mcp = mcp;
+    return Promise.resolve(['Skipped MCP server "broken" in mcp.json: it names no command or url']);
+  };
+  const reloaded = await r.run("/mcp reload");
+  assertStringIncludes(
+    reloaded,
+    'Closing the MCP servers and reading mcp.json again…\n! Skipped MCP server "broken"',
+  );
+  assertStringIncludes(reloaded, "MCP servers (3):\n  fx  running");
+  assertEquals(reloads, 1);
   assert(!(await r.run("/mcp")).includes("last error"));
+  r.runtime.reloadMcp = () => {
+    delete r.runtime.mcp;
+    return Promise.resolve([]);
+  };
+  assertStringIncludes(await r.run("/mcp reload"), "No MCP servers are configured");
+  r.busy = true;
+  assertEquals(
+    await r.run("/mcp reload"),
+    "✗ Cannot reload the MCP servers while the agent works: wait for it to finish, or press Ctrl-C to stop it.",
+  );
+  r.busy = false;
+  r.runtime.mcp = mcp;
   assertEquals(
     await r.run("/mcp restart"),
-    "✗ Cannot read that: use /mcp status, /mcp tools <server>, /mcp search <query> or /mcp reload.",
+    "✗ Cannot read that: use /mcp status, /mcp tools <server>, /mcp search <query>, /mcp login <server>, /mcp logout <server> or /mcp reload.",
   );
   assertStringIncludes(
     await r.run("/help"),
     "/mcp [subcommand]          the MCP servers: status",
+  );
+});
+
+Deno.test("/mcp login and logout go through the runtime, show the page's address, and say what to do", async () => {
+  const r = recorder();
+  let servers = [{
+    name: "web",
+    state: "failed",
+    transport: "http",
+    tools: [],
+    fromCache: false,
+    error: "it needs an OAuth login: run /mcp login web",
+    auth: "needed",
+  }];
+  r.runtime.mcp = { servers: () => servers, start: () => {} };
+  assertStringIncludes(await r.run("/mcp"), "  web  failed  http  0 tools  needs /mcp login web");
+  assertEquals(
+    await r.run("/mcp login web"),
+    "✗ Cannot log in here: this session has no MCP servers of its own.",
+  );
+  const logins: string[] = [];
+  r.runtime.loginMcp = (name, say) => {
+    logins.push(name);
+    say(`Authorize nanocode for ${name} in your browser: http://127.0.0.1:1/authorize`);
+    servers = [{
+      ...servers[0],
+      state: "running",
+      error: undefined as unknown as string,
+      auth: "authorized",
+    }];
+    return Promise.resolve({ ...servers[0], tools: [{ name: "a", description: "" }] });
+  };
+  assertEquals(
+    await r.run("/mcp login web"),
+    [
+      "Logging in to web; finish in the browser (nanocode waits up to 5 minutes)…",
+      "Authorize nanocode for web in your browser: http://127.0.0.1:1/authorize",
+      "✓ Logged in to web: 1 tool.",
+    ].join("\n"),
+  );
+  assertEquals(logins, ["web"]);
+  assertStringIncludes(await r.run("/mcp"), "  web  running  http  0 tools  OAuth");
+  r.runtime.loginMcp = () =>
+    Promise.reject(new Error('Cannot log in to MCP server "web": the login was cancelled.'));
+  assertEquals(
+    await r.run("/mcp login web"),
+    [
+      "Logging in to web; finish in the browser (nanocode waits up to 5 minutes)…",
+      '✗ Cannot log in to MCP server "web": the login was cancelled.',
+    ].join("\n"),
+  );
+  r.runtime.logoutMcp = () => Promise.resolve(true);
+  assertEquals(await r.run("/mcp logout web"), "Logged out of web: its tokens are forgotten.");
+  assertEquals(await r.run("/mcp login"), "✗ Cannot log in: name one server, /mcp login <server>.");
+  r.busy = true;
+  assertEquals(
+    await r.run("/mcp login web"),
+    "✗ Cannot log in to web while the agent works: wait for it to finish, or press Ctrl-C to stop it.",
   );
 });
 
@@ -553,7 +640,7 @@ Deno.test("/mcp search runs the mcp_search tool and prints its lines", async () 
     },
   };
   r.runtime.tools = [search];
-  r.runtime.mcp = { servers: () => [], start: () => {}, connection: () => undefined };
+  r.runtime.mcp = { servers: () => [], start: () => {} };
   assertEquals(await r.run("/mcp search echo text"), "- fx.echo - Echo the text.\n(1 of 1)");
   assertEquals(queries, ["echo text"]);
   assertEquals(await r.run("/mcp search"), "✗ Cannot search for nothing: /mcp search <query>.");

@@ -6,25 +6,13 @@
 import { join } from "node:path";
 import { readSession } from "../lib/session/mod.ts";
 import { assert, assertEquals, assertStringIncludes } from "./support/assert.ts";
-import { type MockLlm, type MockTurn, startMockLlm } from "./support/mock_llm.ts";
-import { driveRepl, type ReplDriver } from "./support/repl.ts";
-import { cliRuntime, type SeedSession, sessionFolders, writeSession } from "./support/saved_sessions.ts";
-import type { Runtime } from "../lib/cli/runtime.ts";
+import type { MockTurn } from "./support/mock_llm.ts";
+import { type SeedSession, writeSession } from "./support/saved_sessions.ts";
+import { type CliRepl, IDLE, withCliRepl } from "./support/cli_repl.ts";
 
-const IDLE = "/help for commands";
-
-interface Context {
-  repl: ReplDriver;
-  llm: MockLlm;
-  runtime: Runtime;
-  home: string;
-  cwd: string;
+interface Context extends CliRepl {
   /** Paths of the seeded sessions, by id. */
   seeded: Record<string, string>;
-  /** Types a line and presses Enter. */
-  send(line: string): void;
-  /** Waits for `text` to appear after everything printed so far. */
-  next(text: string): Promise<void>;
 }
 
 const MINUTE = 60_000;
@@ -39,44 +27,21 @@ async function withSessions(
   },
   body: (c: Context) => Promise<void>,
 ): Promise<void> {
-  await using folders = await sessionFolders();
   const seeded: Record<string, string> = {};
-  for (const seed of setup.seeds ?? []) {
-    seeded[seed.id] = await writeSession(folders.home, {
-      ...seed,
-      cwd: seed.cwd === "." ? folders.cwd : seed.cwd,
-    });
-  }
-  const llm = await startMockLlm({ turns: setup.turns ?? [] });
-  try {
-    const { runtime } = await cliRuntime(folders, llm.url);
-    const repl = driveRepl(runtime, {
-      env: { NO_COLOR: "1" },
-      // Wide enough that no line of interest wraps (the notes hold whole paths).
-      columns: 400,
-      rows: 30,
-      pickSession: setup.pickSession,
-      initialPrompt: setup.initialPrompt,
-    });
-    let mark = 0;
-    await body({
-      repl,
-      llm,
-      runtime,
-      home: folders.home,
-      cwd: folders.cwd,
-      seeded,
-      send: (line) => {
-        mark = repl.output().length;
-        repl.stdin.push(`${line}\r`);
-      },
-      next: (text) => repl.waitFor(() => repl.output().indexOf(text, mark) >= 0),
-    });
-    repl.stdin.push("\x04");
-    assertEquals(await repl.exit, 0);
-  } finally {
-    await llm.close();
-  }
+  await withCliRepl({
+    turns: setup.turns ?? [],
+    // Wide enough that no line of interest wraps (the notes hold whole paths).
+    drive: { pickSession: setup.pickSession, initialPrompt: setup.initialPrompt },
+    waitIdle: false,
+    before: async (folders) => {
+      for (const seed of setup.seeds ?? []) {
+        seeded[seed.id] = await writeSession(folders.home, {
+          ...seed,
+          cwd: seed.cwd === "." ? folders.cwd : seed.cwd,
+        });
+      }
+    },
+  }, (repl) => body({ ...repl, seeded }));
 }
 
 const ago = (minutes: number) => new Date(Date.now() - minutes * MINUTE);

@@ -113,8 +113,8 @@ export class Agent {
   }
 
   /**
-   * Changes the tools the next request offers (an editor switching to read-only mode). The context
-   * estimate follows; a run in progress keeps the tools it started with.
+   * Changes the tools the next request offers (an editor switching to read-only mode, an MCP server's
+   * new list). The context estimate follows; a run in progress offers them from its next model call.
    */
   setTools(tools: readonly Tool[]): void {
     this.#tools = tools;
@@ -244,7 +244,7 @@ export class Agent {
       const loop = runLoop(input, {
         conversation,
         provider,
-        tools: this.tools,
+        tools: () => this.tools,
         cwd,
         signal,
         env,

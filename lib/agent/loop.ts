@@ -28,7 +28,11 @@ import type { BeforeToolCall } from "./tool_call.ts";
 export interface LoopContext {
   conversation: Conversation;
   provider: Provider;
-  tools: readonly Tool[];
+  /**
+   * The tools, asked for before every model call: a change between two calls of a run (an MCP
+   * server's list changed) counts from the next one. A turn's calls run against what its request offered.
+   */
+  tools(): readonly Tool[];
   cwd: string;
   signal: AbortSignal;
   env?: (name: string) => string | undefined;
@@ -62,14 +66,28 @@ interface RunState {
   text: string;
   reason: StopReason;
   error: string;
+  /** The tools the current turn's request offered. */
+  offered: readonly Tool[];
 }
 
 /** Runs the loop for one user input; every tool call the model made gets a result, even on abort. */
 export async function* runLoop(input: string | ContentPart[], ctx: LoopContext): AsyncGenerator<AgentEvent> {
   const { conversation, signal } = ctx;
-  const run: RunState = { turn: 0, usage: { ...ZERO_USAGE }, text: "", reason: "stop", error: "" };
+  const run: RunState = {
+    turn: 0,
+    usage: { ...ZERO_USAGE },
+    text: "",
+    reason: "stop",
+    error: "",
+    offered: ctx.tools(),
+  };
   const repeats = new RepeatCounter();
-  yield { type: "agent_start", model: conversation.model, cwd: ctx.cwd, tools: ctx.tools.map((t) => t.name) };
+  yield {
+    type: "agent_start",
+    model: conversation.model,
+    cwd: ctx.cwd,
+    tools: run.offered.map((t) => t.name),
+  };
   let next: Message | undefined = { role: "user", content: input };
   let recovered = false;
   while (true) {
@@ -85,6 +103,7 @@ export async function* runLoop(input: string | ContentPart[], ctx: LoopContext):
       break;
     }
     yield { type: "turn_start", turn: ++run.turn };
+    run.offered = ctx.tools();
     const done: Done = yield* streamTurn(ctx, run);
     if (done.contextOverflow && !recovered && ctx.recover) {
       // Too long for the context: make room once and send it again.
@@ -105,6 +124,7 @@ export async function* runLoop(input: string | ContentPart[], ctx: LoopContext):
     if (done.toolCalls.length > 0) {
       yield* runToolCalls(done.toolCalls, {
         ...ctx,
+        tools: run.offered,
         acceptsImages: ctx.acceptsImages?.(conversation.model) ?? true,
         append: (message, options) => conversation.append(message, options),
         repeats,
@@ -165,12 +185,15 @@ async function* endCutTurn(done: Done, ctx: LoopContext, run: RunState): AsyncGe
 }
 
 /** Streams one model call, passing on its deltas; returns the final `done` delta. */
-async function* streamTurn(ctx: LoopContext, run: { usage: Usage }): AsyncGenerator<AgentEvent, Done> {
-  const { conversation, tools } = ctx;
+async function* streamTurn(
+  ctx: LoopContext,
+  run: { usage: Usage; offered: readonly Tool[] },
+): AsyncGenerator<AgentEvent, Done> {
+  const { conversation } = ctx;
   const request = {
     model: conversation.model,
     messages: conversation.messages,
-    tools: tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
+    tools: run.offered.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })),
   };
   for await (const delta of ctx.provider.stream(request, ctx.signal)) {
     switch (delta.type) {

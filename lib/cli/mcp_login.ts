@@ -8,7 +8,6 @@
 import { nanocodeHome } from "../config/mod.ts";
 import { loadMcpConfig } from "../mcp/config.ts";
 import { McpManager } from "../mcp/manager.ts";
-import { openBrowser } from "../mcp/oauth.ts";
 import type { CliIo } from "./main.ts";
 
 /** What `nanocode mcp …` was asked to do. */
@@ -51,13 +50,12 @@ export async function runMcpCommand(command: McpCommand, io: CliIo): Promise<num
     return 1;
   }
   const manager = await McpManager.create({ ...config, servers: [server] }, { cwd: io.cwd, env: io.env });
-  const connection = manager.connection(server.name)!;
   const interrupt = new AbortController();
   const onSignal = () => interrupt.abort();
   Deno.addSignalListener("SIGINT", onSignal);
   try {
     if (command.action === "logout") {
-      const removed = await connection.logout();
+      const removed = await manager.logout(server.name);
       await say(
         io.stdout,
         removed
@@ -66,12 +64,14 @@ export async function runMcpCommand(command: McpCommand, io: CliIo): Promise<num
       );
       return 0;
     }
-    await connection.login(async (name, page) => {
-      await say(io.stderr, `Authorize nanocode for ${name} in your browser:\n  ${page.href}`);
-      const problem = await openBrowser(page.href, io.env);
-      if (problem) await say(io.stderr, `Could not open a browser (${problem}); open the address above.`);
-    }, interrupt.signal);
-    const status = connection.status();
+    // Lines go out one after another: the stream takes one writer at a time.
+    let notices = Promise.resolve();
+    const status = await manager.login(
+      server.name,
+      (line) => notices = notices.then(() => say(io.stderr, line)),
+      interrupt.signal,
+    );
+    await notices;
     await say(
       io.stdout,
       `Logged in to ${server.name}: ${status.tools.length} tool${status.tools.length === 1 ? "" : "s"}.`,

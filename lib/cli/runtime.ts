@@ -13,7 +13,8 @@ import { type JobTable, processJobs } from "../jobs/mod.ts";
 import { miseHotReload } from "../tools/bash.ts";
 import type { McpToolSet } from "../tools/mcp.ts";
 import { loadMcpConfig, type McpServerConfig } from "../mcp/config.ts";
-import type { McpManager } from "../mcp/mod.ts";
+import type { McpManager, McpServerStatus } from "../mcp/mod.ts";
+import { answerWithDefaults, type Elicitor } from "../mcp/elicit.ts";
 import { buildSystemPrompt, expandSkillCommand, readTextOrFile, type Skill } from "../context/mod.ts";
 import { compactionSettings, foldWarnings, nanocodeHome, type ResolvedConfig } from "../config/mod.ts";
 import type { LoadedSession } from "../session/mod.ts";
@@ -47,13 +48,44 @@ export interface Runtime {
   warnings: string[];
   /** The text `/skill:<name> [args]` sends. Throws a one-line error for an unknown or unreadable skill. */
   expandSkill(name: string, args: string): Promise<string>;
-  /** Re-reads context files and skills and rebuilds the system prompt, keeping the conversation. */
+  /**
+   * Re-reads context files and skills, and the MCP configuration as {@link Runtime.reloadMcp} does,
+   * and rebuilds the system prompt, keeping the conversation. Returns the warnings.
+   */
   reload(): Promise<string[]>;
+  /**
+   * Closes every MCP server (a stdio server's process group is stopped), reads `mcp.json` again (with
+   * the editor's servers), starts the servers it names and gives the agent their tools and a system
+   * prompt naming them (the context files are read again with it). Returns the configuration's
+   * warnings. Throws under `--tools`, which leaves MCP out.
+   */
+  reloadMcp(): Promise<string[]>;
   /** The saved session: its file, and what the REPL's session commands do with it. */
   sessions: SessionControls;
   /** Where notes that arise later go (a session that cannot be saved); front ends may replace it. */
   notify: (message: string) => void;
-  /** The MCP servers, when any is configured; their processes stop when nanocode exits. */
+  /**
+   * Where the MCP servers' elicitation requests go; front ends may replace it (the REPL asks the
+   * user). Default `answerWithDefaults`: the defaults when every required field has one, else decline.
+   */
+  elicit: Elicitor;
+  /**
+   * Logs in to a remote MCP server with OAuth (`say` gets the page's address; the browser opens),
+   * then rebuilds the system prompt so it names the server's tools.
+   */
+  loginMcp(server: string, say: (line: string) => void): Promise<McpServerStatus>;
+  /** Forgets a server's kept OAuth tokens, reconnects it and rebuilds the system prompt. */
+  logoutMcp(server: string): Promise<boolean>;
+  /**
+   * Set by a front end where someone can finish a login now (the REPL): shows the page of a server
+   * that asks for an authorization mid-call, as the browser opens on it. Unset: such calls fail
+   * saying to log in.
+   */
+  showAuthorization?: (server: string, url: string) => void;
+  /**
+   * The MCP servers, when any is configured; their processes stop when nanocode exits. Replaced by
+   * {@link Runtime.reloadMcp}: read it afresh, never keep it.
+   */
   mcp?: McpManager;
   /** The file the REPL keeps its input history in: `<nanocode home>/history` (none without a home). */
   history?: string;
@@ -95,20 +127,66 @@ export interface RuntimeOptions {
 export async function createRuntime(
   { options, config, io, resume, beforeToolCall, agentTools, mcpServers }: RuntimeOptions,
 ): Promise<Runtime> {
-  const { tools, omitted } = await buildToolSurface({ only: options.tools, cwd: io.cwd, env: io.env });
+  const { tools: surface, omitted } = await buildToolSurface({
+    only: options.tools,
+    cwd: io.cwd,
+    env: io.env,
+  });
   // MCP servers connect in the background; an explicit --tools list leaves them out.
-  // The MCP tools and client load only when a server is configured: most runs have none.
-  const mcpConfig = options.tools === undefined
-    ? await loadMcpConfig({ cwd: io.cwd, env: io.env })
-    : undefined;
-  if (mcpConfig && mcpServers?.length) {
-    const names = new Set(mcpServers.map((s) => s.name));
-    mcpConfig.servers = [...mcpConfig.servers.filter((s) => !names.has(s.name)), ...mcpServers];
+  const mcpAllowed = options.tools === undefined;
+  /** Where the servers' questions go: nobody is asked until a front end that can ask takes over. */
+  let elicit: Elicitor = (request) => Promise.resolve(answerWithDefaults(request));
+  let mcp: McpToolSet = { tools: [], warnings: [] };
+  let tools = [...surface];
+  let offered: Tool[] | undefined;
+  /** Whether the runtime is built: before, a change of the MCP tools only reaches the first agent. */
+  let assembled = false;
+  /** Puts the current MCP tools beside the surface and gives them to the agent for its next request. */
+  const offerTools = () => {
+    tools = [...surface, ...mcp.tools];
+    offered = agentTools?.(tools) ?? tools;
+    if (!assembled) return;
+    runtime.tools = tools;
+    runtime.readOnlyTools = readOnlyTools(tools);
+    runtime.agent.setTools(offered);
+  };
+  /** Counts MCP starts: a closed manager's late changes are not followed. */
+  let mcpGeneration = 0;
+  /** The configured and the editor's servers; the tools and client load only when one is enabled. */
+  const startMcpServers = async (startDelayMs?: number): Promise<McpToolSet> => {
+    const generation = ++mcpGeneration;
+    const config = await loadMcpConfig({ cwd: io.cwd, env: io.env });
+    if (mcpServers?.length) {
+      const names = new Set(mcpServers.map((s) => s.name));
+      config.servers = [...config.servers.filter((s) => !names.has(s.name)), ...mcpServers];
+    }
+    if (!config.servers.some((s) => s.enabled)) return { tools: [], warnings: config.warnings };
+    const { startMcpTools } = await import("../tools/mcp.ts");
+    return await startMcpTools({
+      elicit: (request, context) => elicit(request, context),
+      // Only while someone can finish a login now (the REPL runs) is a page opened in mid-call.
+      showAuthorization: () => {
+        const show = runtime.showAuthorization;
+        if (!show) return undefined;
+        return async (server, page) => {
+          show(server, page.href);
+          const { openBrowser } = await import("../mcp/oauth.ts");
+          await openBrowser(page.href, io.env);
+        };
+      },
+      cwd: io.cwd,
+      env: io.env,
+      config,
+      ...(startDelayMs !== undefined ? { startDelayMs } : {}),
+      onToolsChange: () => {
+        if (generation === mcpGeneration) offerTools();
+      },
+    });
+  };
+  if (mcpAllowed) {
+    mcp = await startMcpServers();
+    tools = [...surface, ...mcp.tools];
   }
-  const mcp: McpToolSet = mcpConfig?.servers.some((s) => s.enabled)
-    ? await (await import("../tools/mcp.ts")).startMcpTools({ cwd: io.cwd, env: io.env, config: mcpConfig })
-    : { tools: [], warnings: mcpConfig?.warnings ?? [] };
-  tools.push(...mcp.tools);
   const jobs = processJobs();
   const omittedNote = describeOmitted(omitted);
   // Each --system-prompt / --append-system-prompt value is text or a file; several join in order.
@@ -121,7 +199,7 @@ export async function createRuntime(
   };
   const systemPromptOverride = await readFlag("--system-prompt", options.systemPrompt);
   const appendOverride = await readFlag("--append-system-prompt", options.appendSystemPrompt);
-  const miseLine = tools.some((t) => t.name === "bash") && await miseHotReload(io.env);
+  const miseLine = surface.some((t) => t.name === "bash") && await miseHotReload(io.env);
 
   const nanocodeDir = nanocodeHome(io.env);
   const build = () =>
@@ -153,7 +231,6 @@ export async function createRuntime(
   let writer: SessionWriter | undefined;
   let sessionId = "";
   let systemPrompt = built.prompt;
-  let offered: Tool[] | undefined;
 
   /**
    * A conversation: fresh, or a saved one going on (with `parent`, a fork written to a new file). Its
@@ -248,6 +325,12 @@ export async function createRuntime(
     });
   const first = resume ? fromFile(resume) : start();
   const runtime: Runtime = {
+    get elicit() {
+      return elicit;
+    },
+    set elicit(next) {
+      elicit = next;
+    },
     agent: first.agent,
     provider: first.provider,
     config,
@@ -274,11 +357,34 @@ export async function createRuntime(
       return expandSkillCommand(skill, args);
     },
     async reload() {
-      const again = await build();
-      systemPrompt = again.prompt;
-      runtime.agent.setSystemPrompt(again.prompt);
-      runtime.skills = again.skills;
-      return foldWarnings(again.warnings);
+      const mcpWarnings = mcpAllowed ? await restartMcp() : [];
+      const again = await rebuildPrompt();
+      return [...foldWarnings(again.warnings), ...mcpWarnings];
+    },
+    async reloadMcp() {
+      if (!mcpAllowed) {
+        throw new Error("Cannot reload the MCP servers: --tools leaves MCP out; start nanocode without it.");
+      }
+      const warnings = await restartMcp();
+      await rebuildPrompt();
+      return warnings;
+    },
+    async loginMcp(name, say) {
+      if (!runtime.mcp) {
+        throw new Error(`Cannot log in to MCP server "${name}": no MCP server is configured.`);
+      }
+      const status = await runtime.mcp.login(name, say);
+      // The prompt named the server as failed; from the next request it names its tools.
+      await rebuildPrompt();
+      return status;
+    },
+    async logoutMcp(name) {
+      if (!runtime.mcp) {
+        throw new Error(`Cannot log out of MCP server "${name}": no MCP server is configured.`);
+      }
+      const removed = await runtime.mcp.logout(name);
+      await rebuildPrompt();
+      return removed;
     },
     history: nanocodeDir && join(nanocodeDir, "history"),
     ...(mcp.manager ? { mcp: mcp.manager } : {}),
@@ -349,10 +455,37 @@ export async function createRuntime(
     switchTo(start({ messages: messages.slice(0, cut), model: runtime.agent.model }, parent));
     return writer?.path;
   };
+  /** A new system prompt from the current files, tools and MCP servers' states, for the next request. */
+  const rebuildPrompt = async () => {
+    if (mcp.manager) {
+      const { mcpPromptSection } = await import("../tools/mcp.ts");
+      mcp.promptSection = mcpPromptSection(mcp.manager);
+    }
+    const again = await build();
+    systemPrompt = again.prompt;
+    runtime.agent.setSystemPrompt(again.prompt);
+    runtime.skills = again.skills;
+    return again;
+  };
+  /** Closes the MCP servers, then starts those the configuration names now; returns its warnings. */
+  const restartMcp = async () => {
+    await runtime.mcp?.close();
+    delete runtime.mcp;
+    mcp = { tools: [], warnings: [] };
+    try {
+      // Nothing waits for the start-up to stay quick any more: the servers connect at once.
+      mcp = await startMcpServers(0);
+    } finally {
+      if (mcp.manager) runtime.mcp = mcp.manager;
+      offerTools();
+    }
+    return foldWarnings(mcp.warnings);
+  };
   const switchTo = (next: { agent: Agent; provider: Provider }) => {
     runtime.agent = next.agent;
     runtime.provider = next.provider;
   };
+  assembled = true;
   // Children get this conversation's model and endpoint, and a key read from a file they may not read.
   jobs.configure({
     env: io.env,

@@ -111,6 +111,10 @@ export class ServerConnection {
   #loginSignal?: AbortSignal;
   /** The authorization under way, so parallel calls wanting more scope share one. */
   #authorizing?: Promise<void>;
+  /** The timers of the calls under way. */
+  readonly #calls = new Set<CallTimer>();
+  /** How many of the server's questions (elicitation) wait for an answer. */
+  #eliciting = 0;
 
   constructor(options: ServerConnectionOptions) {
     this.#options = options;
@@ -177,10 +181,13 @@ export class ServerConnection {
     }
   }
 
-  /** Forgets the server's kept tokens and client, and disconnects it. True when something was kept. */
+  /**
+   * Forgets the server's kept tokens and client; a connection already made is made again without
+   * them. True when something was kept.
+   */
   async logout(): Promise<boolean> {
     const removed = this.#options.auth?.store.remove(this.config.name) ?? false;
-    await this.restart();
+    if (this.#ready) await this.restart();
     return removed;
   }
 
@@ -235,26 +242,46 @@ export class ServerConnection {
   ): Promise<CallToolResult> {
     const client = await this.ready(options.signal);
     const { onProgress } = options;
+    // The call's own timer: progress restarts it, a question to the user holds it.
+    const timer = new CallTimer(this.config.timeoutMs);
+    for (let i = 0; i < this.#eliciting; i++) timer.hold();
+    this.#calls.add(timer);
+    const signal = options.signal ? AbortSignal.any([options.signal, timer.signal]) : timer.signal;
     const call = () =>
       client.callTool({ name, arguments: args }, undefined, {
-        ...(options.signal ? { signal: options.signal } : {}),
-        timeout: this.config.timeoutMs,
-        resetTimeoutOnProgress: true,
-        ...(onProgress
-          ? {
-            onprogress: (p: { progress: number; total?: number; message?: string }) =>
-              onProgress({
-                progress: p.progress,
-                ...(p.total !== undefined ? { total: p.total } : {}),
-                ...(p.message !== undefined ? { message: p.message } : {}),
-              }),
-          }
-          : {}),
+        signal,
+        timeout: NO_SDK_TIMEOUT,
+        onprogress: (p: { progress: number; total?: number; message?: string }) => {
+          timer.restart();
+          onProgress?.({
+            progress: p.progress,
+            ...(p.total !== undefined ? { total: p.total } : {}),
+            ...(p.message !== undefined ? { message: p.message } : {}),
+          });
+        },
       }) as Promise<CallToolResult>;
     try {
       return await this.#withAuthorization(call, options.signal);
     } catch (error) {
+      if (timer.fired && !options.signal?.aborted) {
+        throw new Error(
+          `Cannot call ${this.config.name}.${name}: it did not answer within ${
+            this.config.timeoutMs / 1000
+          }s`,
+        );
+      }
+      // nanocode keeps the call's time itself, so a timeout error came from the server's own work.
+      // (An abort reaches here with that code too: the SDK wraps its reason the same way.)
+      if ((error as { code?: unknown })?.code === -32001 && !options.signal?.aborted) {
+        const message = error instanceof Error
+          ? error.message.replace(/^(MCP error -?\d+: )+/, "")
+          : String(error);
+        throw new Error(`Cannot call ${this.config.name}.${name}: the server answered: ${message}`);
+      }
       throw await this.#callError(`call ${this.config.name}.${name}`, error, options.signal);
+    } finally {
+      timer.stop();
+      this.#calls.delete(timer);
     }
   }
 
@@ -306,7 +333,16 @@ export class ServerConnection {
         const provider = this.#authProvider();
         const init = {
           requestInit: { headers: config.headers },
-          ...(provider ? { authProvider: provider } : {}),
+          ...(provider
+            ? {
+              authProvider: provider,
+              fetch: async (input: string | URL, request?: RequestInit) => {
+                const response = await fetch(input, request);
+                provider.noteResponse(response);
+                return response;
+              },
+            }
+            : {}),
         };
         const url = new URL(config.url!);
         if (config.type === "sse") {
@@ -481,14 +517,25 @@ export class ServerConnection {
     const client = new sdk.Client(this.#options.clientInfo, { capabilities: { elicitation: {} } });
     const elicit = this.#options.elicit ??
       ((request: ElicitRequest) => Promise.resolve(answerWithDefaults(request)));
-    client.setRequestHandler(sdk.ElicitRequestSchema, async (request: { params: unknown }) => {
-      const params = (request.params ?? {}) as { message?: unknown; requestedSchema?: unknown };
-      const answer = await elicit({
-        message: typeof params.message === "string" ? params.message : "",
-        requestedSchema: (params.requestedSchema ?? {}) as JsonSchema,
-      }, { server: this.config.name });
-      return answer;
-    });
+    client.setRequestHandler(
+      sdk.ElicitRequestSchema,
+      async (request: { params: unknown }, extra: { signal: AbortSignal }) => {
+        const params = (request.params ?? {}) as { message?: unknown; requestedSchema?: unknown };
+        // The user's time to answer does not count against the calls waiting on the answer.
+        this.#eliciting++;
+        for (const timer of this.#calls) timer.hold();
+        try {
+          return await elicit({
+            message: typeof params.message === "string" ? params.message : "",
+            requestedSchema: (params.requestedSchema ?? {}) as JsonSchema,
+          }, { server: this.config.name, signal: extra.signal });
+        } finally {
+          this.#eliciting--;
+          for (const timer of this.#calls) timer.release();
+        }
+      },
+    );
+    followCancellations(sdk, client);
     try {
       await client.connect(transport, { signal, timeout: this.config.timeoutMs });
     } catch (error) {
@@ -584,6 +631,78 @@ export class ServerConnection {
   }
 }
 
+/**
+ * Passes the server's `notifications/cancelled` on to the handler of the request it names, for every
+ * id: the SDK's own handler skips request id 0 (it tests the id for truth), and 0 is the first request
+ * a server sends, so a server giving up on its first question would leave it on the user's screen.
+ * Left to the SDK when its inner map is not where this expects it.
+ */
+function followCancellations(sdk: SdkCore, client: Client): void {
+  const handlers = (client as unknown as { _requestHandlerAbortControllers?: unknown })
+    ._requestHandlerAbortControllers;
+  if (!(handlers instanceof Map)) return;
+  client.setNotificationHandler(
+    sdk.CancelledNotificationSchema,
+    (notification: { params: { requestId?: string | number; reason?: string } }) => {
+      const { requestId, reason } = notification.params;
+      if (requestId !== undefined) (handlers.get(requestId) as AbortController | undefined)?.abort(reason);
+    },
+  );
+}
+
+/** The SDK's own request timeout, set out of the way where nanocode keeps the time itself. */
+const NO_SDK_TIMEOUT = 2_147_483_647;
+
+/**
+ * A call's timeout: aborts its signal `ms` after it started or last made progress, and stands still
+ * while held (while the user answers a question the server asked in the middle of the call).
+ */
+class CallTimer {
+  readonly #controller = new AbortController();
+  readonly #ms: number;
+  #timer?: ReturnType<typeof setTimeout>;
+  #held = 0;
+
+  constructor(ms: number) {
+    this.#ms = ms;
+    this.restart();
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Whether the time ran out. */
+  get fired(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** Starts counting again from now (unless held). */
+  restart(): void {
+    clearTimeout(this.#timer);
+    if (this.#held > 0 || this.fired) return;
+    this.#timer = setTimeout(
+      () => this.#controller.abort(new DOMException("The MCP call timed out.", "TimeoutError")),
+      this.#ms,
+    );
+  }
+
+  hold(): void {
+    this.#held++;
+    clearTimeout(this.#timer);
+  }
+
+  /** Ends one hold; the last one starts the count afresh. */
+  release(): void {
+    this.#held = Math.max(0, this.#held - 1);
+    this.restart();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
 /** Whether `error` is the server refusing nanocode for want of an authorization. */
 function isUnauthorized(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
@@ -668,7 +787,7 @@ function describeError(error: unknown, deadline: AbortSignal | undefined, config
   if (/ECONNREFUSED|Connection refused|error sending request|tcp connect error/i.test(message)) {
     return `cannot connect to ${config.url}`;
   }
-  return message.replace(/^MCP error -?\d+: /, "").split("\n")[0];
+  return message.replace(/^(MCP error -?\d+: )+/, "").split("\n")[0];
 }
 
 function lastLine(text: string): string | undefined {

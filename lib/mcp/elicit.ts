@@ -22,7 +22,10 @@ export type ElicitAnswer =
   | { action: "cancel" };
 
 /** Answers a server's request (a front end may ask the user; {@link answerWithDefaults} asks no one). */
-export type Elicitor = (request: ElicitRequest, context: { server: string }) => Promise<ElicitAnswer>;
+export type Elicitor = (
+  request: ElicitRequest,
+  context: { server: string; signal?: AbortSignal },
+) => Promise<ElicitAnswer>;
 
 /** Accepts with every field's default when each required field has one; declines otherwise. */
 export function answerWithDefaults(request: ElicitRequest): ElicitAnswer {

@@ -9,8 +9,9 @@ import { type ConfigWarning, type EnvReader, nanocodeHome } from "../config/mod.
 import { VERSION } from "../core/mod.ts";
 import { readCachedListing, writeCachedListing } from "./cache.ts";
 import { ServerConnection, type ShowAuthorization } from "./client.ts";
-import { McpAuthStore } from "./oauth.ts";
+import { McpAuthStore, openBrowser } from "./oauth.ts";
 import { loadMcpConfig, type McpConfig } from "./config.ts";
+import type { Elicitor } from "./elicit.ts";
 import type { McpServerStatus, McpToolInfo } from "./inventory.ts";
 import { assignDirectNames } from "./names.ts";
 
@@ -26,13 +27,19 @@ export interface McpManagerOptions {
   cacheDir?: string;
   /** Milliseconds a stdio server gets after SIGTERM before SIGKILL (default 1500). */
   termGraceMs?: number;
+  /**
+   * Answers the servers' elicitation requests (the REPL asks the user). Default `answerWithDefaults`:
+   * nobody is asked, so a request is accepted with its defaults or declined.
+   */
+  elicit?: Elicitor;
   /** Where OAuth clients and tokens are kept (default `<nanocode home>/mcp-auth.json`). */
   authStore?: McpAuthStore;
   /**
-   * Shows an authorization page where someone can finish a login at once (the REPL); a server
-   * asking for more scope during a call is then authorized on the spot.
+   * Asked each time a server wants an authorization in the middle of a call (more scope): how to show
+   * the page, when someone can finish a login at once (the REPL); undefined, the call fails saying to
+   * log in.
    */
-  showAuthorization?: ShowAuthorization;
+  showAuthorization?: () => ShowAuthorization | undefined;
 }
 
 /** A tool offered directly to the model, and what it stands for. */
@@ -50,12 +57,14 @@ export class McpManager {
   readonly #connections: ServerConnection[];
   readonly #listeners = new Set<() => void>();
   readonly #writes = new Set<Promise<unknown>>();
+  readonly #env: EnvReader;
   #started = false;
   #startTimer?: ReturnType<typeof setTimeout>;
 
-  private constructor(config: McpConfig, connections: ServerConnection[]) {
+  private constructor(config: McpConfig, connections: ServerConnection[], env: EnvReader) {
     this.config = config;
     this.#connections = connections;
+    this.#env = env;
   }
 
   /**
@@ -68,9 +77,13 @@ export class McpManager {
     const cacheDir = options.cacheDir ?? (home === undefined ? undefined : join(home, "cache", "mcp"));
     const baseEnv = options.baseEnv ?? processEnv();
     const store = options.authStore ?? (home === undefined ? undefined : McpAuthStore.inHome(home));
-    const auth = store === undefined
-      ? undefined
-      : { store, ...(options.showAuthorization ? { show: options.showAuthorization } : {}) };
+    const showAuthorization = options.showAuthorization;
+    const auth = store === undefined ? undefined : {
+      store,
+      get show() {
+        return showAuthorization?.();
+      },
+    };
     const cached = await Promise.all(
       config.servers.map((s) =>
         s.enabled && cacheDir !== undefined ? readCachedListing(cacheDir, s) : Promise.resolve(undefined)
@@ -86,6 +99,7 @@ export class McpManager {
         ...(listing ? { cached: { tools: listing.tools, resources: listing.resources } } : {}),
         clientInfo: { name: "nanocode", version: VERSION },
         ...(options.termGraceMs !== undefined ? { termGraceMs: options.termGraceMs } : {}),
+        ...(options.elicit ? { elicit: options.elicit } : {}),
         ...(auth ? { auth } : {}),
         onListing: (fresh) => {
           if (cacheDir !== undefined) events.track(writeCachedListing(cacheDir, server, fresh));
@@ -93,7 +107,7 @@ export class McpManager {
         onChange: () => events.changed(),
       });
     });
-    const manager = new McpManager(config, connections);
+    const manager = new McpManager(config, connections, options.env);
     events.track = (write) => manager.#track(write);
     events.changed = () => manager.#changed();
     return manager;
@@ -170,6 +184,38 @@ export class McpManager {
     const names = assignDirectNames(wanted.map((w) => ({ server: w.server, tool: w.tool.name })));
     const byRef = new Map([...names].map(([name, ref]) => [`${ref.server}\u0000${ref.tool}`, name]));
     return wanted.map((w) => ({ name: byRef.get(`${w.server}\u0000${w.tool.name}`)!, ...w }));
+  }
+
+  /**
+   * Logs in to a remote server with OAuth: `say` gets the authorization page's address (always
+   * printed), the browser is opened on it (`$BROWSER`, else the platform's opener), and the call
+   * resolves once the browser came back and the server answered with the new token.
+   * @throws {Error} one line: no such server, it does not use OAuth, or the login failed.
+   */
+  async login(name: string, say: (line: string) => void, signal?: AbortSignal): Promise<McpServerStatus> {
+    const connection = this.#named(name, "log in to");
+    await connection.login(async (server, page) => {
+      say(`Authorize nanocode for ${server} in your browser: ${page.href}`);
+      const problem = await openBrowser(page.href, this.#env);
+      if (problem) say(`Could not open a browser (${problem}); open the address above.`);
+    }, signal);
+    return connection.status();
+  }
+
+  /** Forgets a server's kept OAuth tokens and client, and reconnects it; true when something was kept. */
+  async logout(name: string): Promise<boolean> {
+    return await this.#named(name, "log out of").logout();
+  }
+
+  #named(name: string, what: string): ServerConnection {
+    const connection = this.connection(name);
+    if (connection) return connection;
+    const known = this.#connections.map((c) => c.config.name);
+    throw new Error(
+      `Cannot ${what} MCP server "${name}": it is not configured${
+        known.length ? ` (configured: ${known.join(", ")})` : ""
+      }.`,
+    );
   }
 
   /** Calls `listener` whenever a server's state or lists change; returns a function that stops it. */

@@ -15,10 +15,14 @@ export * from "./search.ts";
 export * from "./validate.ts";
 export * from "./elicit.ts";
 export {
+  LOGIN_TIMEOUT_MS,
+  type McpAuthOptions,
   type McpCallOptions,
   type McpProgress,
   ServerConnection,
   type ServerConnectionOptions,
+  type ShowAuthorization,
 } from "./client.ts";
+export { MCP_AUTH_FILE, type McpAuthEntry, McpAuthStore, openBrowser } from "./oauth.ts";
 export * from "./manager.ts";
 export { openServerGroups, stopOpenGroupsNow } from "./stdio_transport.ts";

@@ -143,6 +143,8 @@ export class McpOAuthProvider implements OAuthClientProvider {
   #state?: string;
   /** The authorization page the SDK asked to send the user to, until the flow finishes. */
   pendingAuthorization?: URL;
+  /** The server wants a scope the kept grant lacks: refreshing cannot widen it, the user must approve. */
+  #stepUp = false;
 
   constructor(options: McpOAuthProviderOptions) {
     this.#options = options;
@@ -211,11 +213,27 @@ export class McpOAuthProvider implements OAuthClientProvider {
   }
 
   tokens(): OAuthTokens | undefined {
-    return this.#entry()?.tokens;
+    const tokens = this.#entry()?.tokens;
+    if (!this.#stepUp || tokens?.refresh_token === undefined) return tokens;
+    // Without its refresh token the SDK goes to the authorization page, asking for the wider scope.
+    const { refresh_token: _, ...rest } = tokens;
+    return rest;
+  }
+
+  /**
+   * Looks at the server's answers: a 403 with `insufficient_scope` means the next authorization must
+   * be a new approval, not a refresh (a refresh keeps the scope it had).
+   */
+  noteResponse(response: Response): void {
+    if (response.status !== 403) return;
+    if (/error="?insufficient_scope/i.test(response.headers.get("www-authenticate") ?? "")) {
+      this.#stepUp = true;
+    }
   }
 
   saveTokens(tokens: OAuthTokens): void {
     this.pendingAuthorization = undefined;
+    this.#stepUp = false;
     this.#update((entry) => ({ ...entry, tokens, savedAt: Date.now() }));
   }
 

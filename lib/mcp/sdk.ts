@@ -25,6 +25,7 @@ async function importCore() {
     ToolListChangedNotificationSchema: types.ToolListChangedNotificationSchema,
     ResourceListChangedNotificationSchema: types.ResourceListChangedNotificationSchema,
     ElicitRequestSchema: types.ElicitRequestSchema,
+    CancelledNotificationSchema: types.CancelledNotificationSchema,
     deserializeMessage: stdio.deserializeMessage,
   };
 }

@@ -6,7 +6,7 @@
  */
 
 import type { Tool } from "../core/mod.ts";
-import { type McpManager, startMcp, type StartMcpOptions } from "../mcp/mod.ts";
+import { type McpDirectTool, type McpManager, startMcp, type StartMcpOptions } from "../mcp/mod.ts";
 import { createMcpSearchTool } from "./mcp_search.ts";
 import { createMcpInspectTool } from "./mcp_inspect.ts";
 import { createMcpCallTool } from "./mcp_call.ts";
@@ -70,7 +70,10 @@ export function mcpPromptSection(manager: McpManager): string | undefined {
 
 /** What {@link startMcpTools} gives the runtime. */
 export interface McpToolSet {
-  /** The tools to add to the surface (none when no server is enabled). */
+  /**
+   * The tools to add to the surface (none when no server is enabled). Replaced by a new array when
+   * the direct tools change (see {@link McpToolsOptions.onToolsChange}).
+   */
   tools: Tool[];
   /** The system prompt's MCP section, when a server is enabled. */
   promptSection?: string;
@@ -78,6 +81,16 @@ export interface McpToolSet {
   warnings: Awaited<ReturnType<typeof startMcp>>["warnings"];
   /** The servers, for `/mcp` commands and for closing them. */
   manager?: McpManager;
+}
+
+/** Options for {@link startMcpTools}. */
+export interface McpToolsOptions extends StartMcpOptions {
+  /**
+   * Called after the set's `tools` changed because the direct tools did: a tool a server's
+   * `selectedTools` names appeared or went (`list_changed`, a first listing after the cache, a
+   * reconnect), or its schema changed. Never called when only a state changed. Default: none.
+   */
+  onToolsChange?: () => void;
 }
 
 /**
@@ -90,13 +103,37 @@ export interface McpToolSet {
  * tools.push(...mcp.tools);
  * ```
  */
-export async function startMcpTools(options: StartMcpOptions): Promise<McpToolSet> {
+export async function startMcpTools(options: McpToolsOptions): Promise<McpToolSet> {
   const { manager, warnings } = await startMcp(options);
   if (!manager) return { tools: [], warnings };
-  return {
+  const set: McpToolSet = {
     tools: createMcpTools(manager),
     promptSection: mcpPromptSection(manager),
     warnings,
     manager,
   };
+  // Followed from the moment the tools were made, so no change falls in between.
+  followDirectTools(set, manager, () => options.onToolsChange?.());
+  return set;
+}
+
+/**
+ * Replaces `set.tools` (the four `mcp_*` tools, then fresh direct tools) whenever the direct tools
+ * differ from those last made, then calls `changed`. Unchanged lists keep their objects, so names and
+ * list entries compared by identity suffice: a change of state alone costs one walk over the direct tools.
+ */
+function followDirectTools(set: McpToolSet, manager: McpManager, changed: () => void): void {
+  const fixed = set.tools.filter((t) => MCP_TOOL_NAMES.includes(t.name));
+  let known = manager.directTools();
+  manager.subscribe(() => {
+    const now = manager.directTools();
+    if (sameDirectTools(known, now)) return;
+    known = now;
+    set.tools = [...fixed, ...createMcpDirectTools(manager)];
+    changed();
+  });
+}
+
+function sameDirectTools(a: readonly McpDirectTool[], b: readonly McpDirectTool[]): boolean {
+  return a.length === b.length && a.every((d, i) => d.name === b[i].name && d.tool === b[i].tool);
 }

@@ -5,7 +5,17 @@
  */
 
 export { type ReplOptions, type ReplStdin, type ReplStdout, runRepl } from "./repl.ts";
-export type { QueuedMessage, ReplAgent, ReplQueue, ReplRuntime, ReplSessions, ReplSkill } from "./runtime.ts";
+export type {
+  QueuedMessage,
+  ReplAgent,
+  ReplElicitAnswer,
+  ReplElicitor,
+  ReplElicitRequest,
+  ReplQueue,
+  ReplRuntime,
+  ReplSessions,
+  ReplSkill,
+} from "./runtime.ts";
 export { type Activity, EventRenderer, formatUsage, type RendererOptions, userLines } from "./render.ts";
 export { MarkdownStyler } from "./markdown.ts";
 export { type InputLayout, type Key, KeyDecoder, LineEditor } from "./input.ts";
@@ -19,3 +29,4 @@ export {
 } from "./commands/mod.ts";
 export { createPalette, type Palette, stripAnsi, visibleWidth, wrapLine } from "./ansi.ts";
 export { type PickerAction, SessionPicker, type SessionPickerOptions } from "./session_picker.ts";
+export { ElicitPrompt, type ElicitPromptOptions } from "./elicit_prompt.ts";

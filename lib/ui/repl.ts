@@ -18,10 +18,11 @@ import {
 } from "./commands/mod.ts";
 import { fail, note } from "./commands/_output.ts";
 import * as externalEditor from "./editor.ts";
+import { ElicitPrompt } from "./elicit_prompt.ts";
 import { type Key, KeyDecoder, LineEditor } from "./input.ts";
 import { EventRenderer, jobResultLine, userLines } from "./render.ts";
 import { type LiveView, Screen } from "./screen.ts";
-import type { ReplRuntime } from "./runtime.ts";
+import type { ReplElicitAnswer, ReplElicitRequest, ReplRuntime } from "./runtime.ts";
 import { sessionLabel } from "./session_line.ts";
 import { SessionPicker } from "./session_picker.ts";
 import { HistoryFile, type SessionInfo } from "../session/mod.ts";
@@ -103,6 +104,13 @@ interface Task {
   kind: "run" | "btw" | "compact";
 }
 
+/** A server's question waiting for the user, and the task that was running when it came. */
+interface Ask {
+  prompt: ElicitPrompt;
+  task: Task | undefined;
+  resolve(answer: ReplElicitAnswer): void;
+}
+
 /**
  * Runs the interactive REPL until the user quits; returns the exit code (0, or 143/129 when ended by
  * SIGTERM/SIGHUP).
@@ -155,6 +163,11 @@ class Repl implements CommandHost {
   #picking = false;
   readonly #history: HistoryFile | undefined;
   #historyLoaded: Promise<void> | undefined;
+  /**
+   * The MCP servers' questions (elicitation), asked one at a time, first come first: while one is
+   * open it has the keyboard, and the input line and the run's queue wait untouched.
+   */
+  #asks: Ask[] = [];
 
   constructor(runtime: ReplRuntime, options: ReplOptions) {
     this.runtime = runtime;
@@ -212,6 +225,19 @@ class Repl implements CommandHost {
     // agent delivers it at its next boundary, and #afterRun picks up any that came too late for one.
     const jobs = this.runtime.jobs;
     if (jobs) stopListening.push(jobs.onResult(() => this.#deliverJobs()));
+    // The servers' questions come to this prompt while the REPL runs, and go back where they went before.
+    const elicit = this.runtime.elicit;
+    this.runtime.elicit = (request, context) => this.#ask(request, context);
+    stopListening.push(() => {
+      if (elicit) this.runtime.elicit = elicit;
+      else delete this.runtime.elicit;
+    });
+    // Someone is here to finish a login: a server wanting more scope mid-call gets its page shown.
+    this.runtime.showAuthorization = (server, url) =>
+      this.print([
+        this.palette.yellow(`! ${server} asks for an authorization: finish it in your browser: ${url}`),
+      ]);
+    stopListening.push(() => delete this.runtime.showAuthorization);
     for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
       stopListening.push(onSignal(signal, () => {
         this.#exitCode = code;
@@ -234,6 +260,7 @@ class Repl implements CommandHost {
     const reading = this.#readKeys();
     await Promise.race([done, reading]);
     this.#task?.controller.abort();
+    this.#cancelAsks(() => true);
     clearInterval(this.#spinner);
     this.#releaseHeld();
     this.#screen.close();
@@ -294,6 +321,7 @@ class Repl implements CommandHost {
    * session being switched to).
    */
   #key(key: Key): Promise<void> | undefined {
+    if (this.#asks.length > 0) return this.#askKey(key);
     if (this.#picker) return this.#pickerKey(key);
     if (key.name !== "ctrl-c") {
       this.#ctrlCArmed = false;
@@ -535,6 +563,61 @@ class Repl implements CommandHost {
     return switching.then(() => {}).finally(() => open.done());
   }
 
+  // ── Servers' questions ──────────────────────────────────────────────────────────────────────
+
+  /** Queues a server's question; it is asked once those before it are answered. */
+  #ask(
+    request: ReplElicitRequest,
+    context: { server: string; signal?: AbortSignal },
+  ): Promise<ReplElicitAnswer> {
+    if (this.#quitting || context.signal?.aborted) return Promise.resolve({ action: "cancel" });
+    return new Promise((resolve) => {
+      const prompt = new ElicitPrompt(request, context, { palette: this.palette, keepRefused: this.#raw });
+      const ask: Ask = { prompt, task: this.#task, resolve };
+      // The server gave up on its question (the call was cancelled): it leaves the screen.
+      context.signal?.addEventListener("abort", () => {
+        this.#answer(ask, { action: "cancel" });
+        this.#screen.update();
+      }, { once: true });
+      this.#asks.push(ask);
+      if (this.#asks.length === 1) this.#showAsk();
+      this.#screen.update();
+    });
+  }
+
+  /** Shows the first question; without a live area its lines are printed (and never held back). */
+  #showAsk(): void {
+    const ask = this.#asks[0];
+    if (ask && !this.#raw) this.#screen.print(ask.prompt.questionLines(this.columns, { header: true }));
+  }
+
+  /** A key while a question is open: Esc and Ctrl-C cancel it, never the run or nanocode. */
+  #askKey(key: Key): undefined {
+    const ask = this.#asks[0];
+    const answer = ask.prompt.handle(key);
+    if (answer) this.#answer(ask, answer);
+    else if (key.name === "enter" && !this.#raw) {
+      this.#screen.print(ask.prompt.questionLines(this.columns, { header: false }));
+    }
+    this.#screen.update();
+    return undefined;
+  }
+
+  /** Sends the answer, notes it in the transcript and asks the next question. */
+  #answer(ask: Ask, answer: ReplElicitAnswer): void {
+    const index = this.#asks.indexOf(ask);
+    if (index < 0) return;
+    this.#asks.splice(index, 1);
+    ask.resolve(answer);
+    this.print(ask.prompt.outcomeLines(answer, this.columns));
+    if (index === 0) this.#showAsk();
+  }
+
+  /** Cancels the questions `which` picks (those of a task that has ended: nobody waits for them). */
+  #cancelAsks(which: (ask: Ask) => boolean): void {
+    for (const ask of this.#asks.filter(which)) this.#answer(ask, { action: "cancel" });
+  }
+
   // ── Runs ──────────────────────────────────────────────────────────────────────────────────────
 
   #newRenderer(): EventRenderer {
@@ -589,6 +672,8 @@ class Repl implements CommandHost {
       clearInterval(this.#spinner);
       this.#spinner = undefined;
       this.#screen.print(this.#renderer.flush());
+      const task = this.#task;
+      this.#cancelAsks((ask) => ask.task !== undefined && ask.task === task);
       this.#task = undefined;
       this.#releaseHeld();
       this.#screen.update();
@@ -668,11 +753,13 @@ class Repl implements CommandHost {
   }
 
   #live(width: number): LiveView {
-    if (this.#picker) return this.#picker.picker.layout(width);
+    if (this.#asks.length === 0 && this.#picker) return this.#picker.picker.layout(width);
     const p = this.palette;
     const rows: string[] = [];
     const add = (line: string) => rows.push(...wrapLine(line, width));
     for (const line of this.#renderer.live(width)) add(line);
+    // While a question is open the spinner's "Ctrl-C to interrupt" would mislead: Ctrl-C cancels it.
+    if (this.#asks.length > 0) return this.#askView(rows, width);
     const activity = this.#renderer.activity;
     if (this.#task && activity) {
       rows.push(truncateToWidth(activityLine(activity, { now: Date.now(), palette: p }), width));
@@ -700,6 +787,23 @@ class Repl implements CommandHost {
       : "working: type to steer, /queue to follow up";
     rows.push(truncateToWidth(p.dim(`  ${this.runtime.agent.model} · ${status}`), width));
     return { rows, cursorRow: top + layout.cursorRow, cursorCol: layout.cursorCol };
+  }
+
+  /** The live area while a server's question is open: the run's rows, a rule, then the question. */
+  #askView(rows: string[], width: number): LiveView {
+    const p = this.palette;
+    const waiting = this.#asks.length - 1;
+    rows.push(p.dim("─".repeat(width)));
+    if (waiting > 0) {
+      rows.push(truncateToWidth(
+        p.dim(`  ${waiting} more question${waiting === 1 ? "" : "s"} from MCP servers after this one`),
+        width,
+      ));
+    }
+    const view = this.#asks[0].prompt.layout(width);
+    const top = rows.length;
+    rows.push(...view.rows);
+    return { rows, cursorRow: top + view.cursorRow, cursorCol: view.cursorCol };
   }
 
   /** The held command output as the live area shows it: the first rows, and how many more wait. */

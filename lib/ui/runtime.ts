@@ -5,7 +5,7 @@
  */
 
 import type { ContextReport } from "../agent/mod.ts";
-import type { AgentEvent, ContentPart, Message, Provider, Tool } from "../core/mod.ts";
+import type { AgentEvent, ContentPart, JsonSchema, Message, Provider, Tool } from "../core/mod.ts";
 import type { SessionInfo } from "../session/mod.ts";
 
 /** The conversation the REPL drives. `Agent` from lib/agent fits. */
@@ -126,6 +126,8 @@ export interface ReplMcpServer {
   readonly fromCache: boolean;
   /** Why the server last failed, in one line. */
   readonly error?: string;
+  /** OAuth: `needed` when the server waits for `/mcp login`, `authorized` when kept tokens were taken. */
+  readonly auth?: string;
 }
 
 /** The MCP servers of this process, for `/mcp`. The manager of lib/mcp fits. */
@@ -134,9 +136,27 @@ export interface ReplMcp {
   servers(): readonly ReplMcpServer[];
   /** Starts connecting the servers in the background (once). */
   start(): void;
-  /** The connection to the server of that name: `/mcp reload` restarts it. */
-  connection(name: string): { restart(): Promise<void> } | undefined;
 }
+
+/** What an MCP server asks the user for in the middle of a call. `ElicitRequest` of lib/mcp fits. */
+export interface ReplElicitRequest {
+  /** Why the server asks, for the user. */
+  message: string;
+  /** A flat object schema of the values asked for. */
+  requestedSchema: JsonSchema;
+}
+
+/** The user's answer to a server's request: the values, a refusal, or the question dismissed. */
+export type ReplElicitAnswer =
+  | { action: "accept"; content: Record<string, unknown> }
+  | { action: "decline" }
+  | { action: "cancel" };
+
+/** Answers a server's request. `Elicitor` of lib/mcp fits. */
+export type ReplElicitor = (
+  request: ReplElicitRequest,
+  context: { server: string; signal?: AbortSignal },
+) => Promise<ReplElicitAnswer>;
 
 /** The runtime as the REPL uses it. */
 export interface ReplRuntime {
@@ -163,14 +183,42 @@ export interface ReplRuntime {
    * a one-line error when the skill's file cannot be read.
    */
   expandSkill(name: string, args: string): Promise<string>;
-  /** Re-reads context files and skills and rebuilds the system prompt; returns warnings. */
+  /**
+   * Re-reads context files and skills (and the MCP servers' configuration, as `reloadMcp` does) and
+   * rebuilds the system prompt; returns warnings.
+   */
   reload(): Promise<string[]>;
+  /**
+   * Closes the MCP servers, reads `mcp.json` again and starts the servers it names; the agent gets
+   * their tools and a system prompt naming them, and {@link ReplRuntime.mcp} is replaced (or removed).
+   * Returns the configuration's warnings; throws a one-line error when MCP is off. What
+   * `/mcp reload` runs; absent where the servers cannot be re-read.
+   */
+  reloadMcp?(): Promise<string[]>;
   /** The saved session and the others: `/sessions`, `/resume`, `/name`, `/fork`, `/export`. */
   sessions: ReplSessions;
   /** The file the input history is kept in between runs; without one, history lasts one run. */
   history?: string;
   /** The child nanocode jobs (`/jobs`); absent where none can be started. */
   jobs?: ReplJobs;
-  /** The MCP servers (`/mcp`); absent when none is configured. */
+  /** The MCP servers (`/mcp`); absent when none is configured. Replaced by a reload: read it afresh. */
   mcp?: ReplMcp;
+  /**
+   * Logs in to a remote MCP server with OAuth: the authorization page's address goes to `say` and
+   * the browser opens on it. Resolves once the browser came back and the server answered (the system
+   * prompt then names the server's tools). Throws a one-line error.
+   */
+  loginMcp?(server: string, say: (line: string) => void): Promise<ReplMcpServer>;
+  /** Forgets a server's kept OAuth tokens and reconnects it; true when some were kept. */
+  logoutMcp?(server: string): Promise<boolean>;
+  /**
+   * Set by the REPL while it runs: shows the page of a server that asks for an authorization in the
+   * middle of a call (more scope), as the browser opens on it. Unset, such a call fails saying to log in.
+   */
+  showAuthorization?: (server: string, url: string) => void;
+  /**
+   * Where the MCP servers' questions go (elicitation). The REPL puts its own prompt here while it
+   * runs and puts back what was there when it ends; absent when no server can ask.
+   */
+  elicit?: ReplElicitor;
 }

@@ -8,7 +8,9 @@
  * - `--mode=ignore-term`: works, but ignores SIGTERM and the end of stdin;
  * - `--page-size=N`: lists tools N per page; `--extra-tools=N`: adds N generated tools;
  * - `--log=PATH`: appends one line per notable event (start with pid, cancellation, grandchild pid);
- * - `--grandchild`: starts a `sleep` that only the process group ties to the server.
+ * - `--grandchild`: starts a `sleep` that only the process group ties to the server;
+ * - `--elicit`: adds `ask`, a tool that asks the user for values through the client (elicitation)
+ *   and returns the client's answer as JSON.
  *
  * Run: `deno run -A tests/support/mcp_fixture.ts [flags]`.
  * @module
@@ -20,6 +22,7 @@ import {
   type CallToolRequest,
   CallToolRequestSchema,
   type CallToolResult,
+  ElicitResultSchema,
   ListResourcesRequestSchema,
   type ListToolsRequest,
   ListToolsRequestSchema,
@@ -154,6 +157,35 @@ const LATE_TOOL: Tool = {
   inputSchema: { type: "object", properties: {} },
 };
 
+/** The schema `ask` sends when its call names none. */
+export const ASK_SCHEMA = {
+  type: "object",
+  properties: {
+    name: { type: "string", title: "Your name", minLength: 2 },
+    age: { type: "integer", title: "Age", minimum: 0, maximum: 150 },
+    color: { type: "string", title: "Favourite colour", enum: ["red", "green", "blue"], default: "green" },
+    subscribe: { type: "boolean", title: "Subscribe", description: "Send me the newsletter" },
+  },
+  required: ["name", "age"],
+};
+
+const ASK_TOOL: Tool = {
+  name: "ask",
+  description: "Ask the user for values through elicitation and return the answer as JSON.",
+  inputSchema: {
+    type: "object",
+    properties: {
+      message: { type: "string", description: "Why the values are asked." },
+      schema: {
+        type: "object",
+        description: "The requested schema (default: name, age, colour, subscribe).",
+      },
+      times: { type: "integer", minimum: 1, description: "How many requests to send at once (default 1)." },
+      giveUpMs: { type: "integer", minimum: 1, description: "Stop waiting for the answer after this long." },
+    },
+  },
+};
+
 function generatedTools(n: number): Tool[] {
   return Array.from({ length: n }, (_, i) => ({
     name: `gen_${String(i).padStart(4, "0")}`,
@@ -185,7 +217,11 @@ async function serve(): Promise<void> {
     setInterval(() => {}, 1 << 30);
   }
 
-  const tools: Tool[] = [...BASE_TOOLS, ...generatedTools(Number(flag("extra-tools") ?? 0))];
+  const tools: Tool[] = [
+    ...BASE_TOOLS,
+    ...(flag("elicit") !== undefined ? [ASK_TOOL] : []),
+    ...generatedTools(Number(flag("extra-tools") ?? 0)),
+  ];
   const pageSize = Number(flag("page-size") ?? 0);
   const server = new Server(
     { name: "nanocode-fixture", version: "1.0.0" },
@@ -305,6 +341,27 @@ async function serve(): Promise<void> {
           };
         case "ns.lookup":
           return { content: [{ type: "text", text: `found ${args.kind} ${args.key}` }] };
+        case "ask": {
+          const times = Number(args.times ?? 1);
+          const message = typeof args.message === "string" ? args.message : "Tell the fixture about you";
+          // Sent as plain requests, all at once: the SDK's elicitInput wants a capability spelled
+          // `form`, which the specification's empty `elicitation: {}` also means.
+          const answers = await Promise.all(Array.from({ length: times }, (_, i) =>
+            server.request(
+              {
+                method: "elicitation/create",
+                params: {
+                  message: times > 1 ? `${message} (${i + 1} of ${times})` : message,
+                  requestedSchema: (args.schema ?? ASK_SCHEMA) as Record<string, unknown>,
+                },
+              },
+              ElicitResultSchema,
+              // `giveUpMs`: the server stops waiting (and tells the client) after that long.
+              { timeout: args.giveUpMs !== undefined ? Number(args.giveUpMs) : 10 * 60_000 },
+            )));
+          log(`elicited ${JSON.stringify(answers)}`);
+          return { content: [{ type: "text", text: JSON.stringify(times > 1 ? answers : answers[0]) }] };
+        }
         case "exit_now":
           setTimeout(() => Deno.exit(7), 10);
           return await new Promise(() => {});

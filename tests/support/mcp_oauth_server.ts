@@ -4,7 +4,9 @@
  * and its authorization server (protected-resource and authorization-server metadata, dynamic client
  * registration, an authorization endpoint that approves at once by redirecting back with a code,
  * PKCE S256, a token endpoint with refresh tokens). It records every grant and every bearer token it
- * was shown, and can expire the access tokens it issued so the next request needs a refresh.
+ * was shown, and can expire the access tokens it issued so the next request needs a refresh. A
+ * second tool, `admin`, needs the `admin` scope: called with a token without it, the server answers
+ * 403 `insufficient_scope` naming the scope, as a server asking for a step-up does.
  * @module
  */
 
@@ -18,6 +20,8 @@ export interface OAuthMcpServer extends AsyncDisposable {
   url: string;
   /** Each token request's grant type, in order. */
   grants: string[];
+  /** The scope of each authorization request (empty when none was asked for). */
+  scopes: string[];
   /** Each client registration's redirect URIs. */
   registrations: string[][];
   /** Every bearer token presented at `/mcp` (valid or not), in order. */
@@ -41,14 +45,24 @@ function sha256Base64Url(text: string): Promise<string> {
 function mcpServer(): Server {
   const server = new Server({ name: "oauth-fixture", version: "1.0.0" }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: [{
-      name: "whoami",
-      description: "Say who the caller is",
-      inputSchema: { type: "object", properties: {} },
-    }],
+    tools: [
+      {
+        name: "whoami",
+        description: "Say who the caller is",
+        inputSchema: { type: "object", properties: {} },
+      },
+      {
+        name: "admin",
+        description: "Needs the admin scope",
+        inputSchema: { type: "object", properties: {} },
+      },
+    ],
   }));
-  server.setRequestHandler(CallToolRequestSchema, () => ({
-    content: [{ type: "text", text: "you are the authorized nanocode" }],
+  server.setRequestHandler(CallToolRequestSchema, (request: { params: { name: string } }) => ({
+    content: [{
+      type: "text",
+      text: request.params.name === "admin" ? "admin work done" : "you are the authorized nanocode",
+    }],
   }));
   return server;
 }
@@ -57,27 +71,42 @@ function mcpServer(): Server {
 export function startOAuthMcpServer(): OAuthMcpServer {
   const grants: string[] = [];
   const registrations: string[][] = [];
+  const scopes: string[] = [];
+  /** Each live access token's scopes. */
+  const granted = new Map<string, string[]>();
   const bearers: string[] = [];
   const live = new Set<string>();
   const clients = new Map<string, string[]>();
-  const codes = new Map<string, { challenge: string; redirect: string }>();
-  const refreshTokens = new Set<string>();
+  const codes = new Map<string, { challenge: string; redirect: string; scope: string[] }>();
+  const refreshTokens = new Map<string, string[]>();
   let counter = 0;
   const next = (kind: string) => `${kind}-${++counter}-${crypto.randomUUID()}`;
   let base = "";
 
-  const issue = () => {
+  const issue = (scope: string[]) => {
     const access = next("access");
     const refresh = next("refresh");
     live.add(access);
-    refreshTokens.add(refresh);
+    granted.set(access, scope);
+    refreshTokens.set(refresh, scope);
     return Response.json({
       access_token: access,
       token_type: "Bearer",
       expires_in: 3600,
       refresh_token: refresh,
+      ...(scope.length ? { scope: scope.join(" ") } : {}),
     });
   };
+  const challenge = (status: number, error: string, scope?: string) =>
+    new Response(JSON.stringify({ error }), {
+      status,
+      headers: {
+        "content-type": "application/json",
+        "www-authenticate": `Bearer error="${error}"${
+          scope ? `, scope="${scope}"` : ""
+        }, resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
+      },
+    });
 
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
     const url = new URL(request.url);
@@ -113,7 +142,9 @@ export function startOAuthMcpServer(): OAuthMcpServer {
           return new Response("bad authorization request\n", { status: 400 });
         }
         const code = next("code");
-        codes.set(code, { challenge: q.get("code_challenge") ?? "", redirect });
+        const scope = (q.get("scope") ?? "").split(" ").filter((s) => s !== "");
+        scopes.push(scope.join(" "));
+        codes.set(code, { challenge: q.get("code_challenge") ?? "", redirect, scope });
         const back = new URL(redirect);
         back.searchParams.set("code", code);
         if (q.get("state")) back.searchParams.set("state", q.get("state")!);
@@ -129,10 +160,12 @@ export function startOAuthMcpServer(): OAuthMcpServer {
           if (!pending || await sha256Base64Url(form.get("code_verifier") ?? "") !== pending.challenge) {
             return Response.json({ error: "invalid_grant" }, { status: 400 });
           }
-          return issue();
+          return issue(pending.scope);
         }
-        if (grant === "refresh_token" && refreshTokens.delete(form.get("refresh_token") ?? "")) {
-          return issue();
+        const refreshed = refreshTokens.get(form.get("refresh_token") ?? "");
+        if (grant === "refresh_token" && refreshed) {
+          refreshTokens.delete(form.get("refresh_token") ?? "");
+          return issue(refreshed);
         }
         return Response.json({ error: "invalid_grant" }, { status: 400 });
       }
@@ -140,15 +173,16 @@ export function startOAuthMcpServer(): OAuthMcpServer {
         const header = request.headers.get("authorization") ?? "";
         const token = header.startsWith("Bearer ") ? header.slice(7) : "";
         if (token) bearers.push(token);
-        if (!live.has(token)) {
-          return new Response(JSON.stringify({ error: "invalid_token" }), {
-            status: 401,
-            headers: {
-              "content-type": "application/json",
-              "www-authenticate":
-                `Bearer error="invalid_token", resource_metadata="${base}/.well-known/oauth-protected-resource/mcp"`,
-            },
-          });
+        if (!live.has(token)) return challenge(401, "invalid_token");
+        const body = await request.clone().json().catch(() => ({})) as {
+          method?: string;
+          params?: { name?: string };
+        };
+        if (
+          body.method === "tools/call" && body.params?.name === "admin" &&
+          !granted.get(token)?.includes("admin")
+        ) {
+          return challenge(403, "insufficient_scope", "admin");
         }
         // Stateless: a fresh server and transport for each request.
         const transport = new WebStandardStreamableHTTPServerTransport({
@@ -169,6 +203,7 @@ export function startOAuthMcpServer(): OAuthMcpServer {
   return {
     url: `${base}/mcp`,
     grants,
+    scopes,
     registrations,
     bearers,
     live,

@@ -68,6 +68,23 @@ export interface RecordedRequest {
   receivedAt: number;
 }
 
+/** The names of the tools a request offered. */
+export function toolNamesOf(request: RecordedRequest): string[] {
+  return (request.body.tools ?? []).map((t: { function: { name: string } }) => t.function.name);
+}
+
+/** A request's system prompt (its first message). */
+export function systemPromptOf(request: RecordedRequest): string {
+  return request.body.messages[0].content as string;
+}
+
+/** The contents of a request's tool results, in order. */
+export function toolResultsOf(request: RecordedRequest): string[] {
+  return request.body.messages
+    .filter((m: { role: string }) => m.role === "tool")
+    .map((m: { content: string }) => m.content);
+}
+
 /** A running mock server. */
 export interface MockLlm {
   /** Base URL including `/v1`, e.g. `http://127.0.0.1:PORT/v1`. */

@@ -71,24 +71,35 @@ export async function sessionFolders(): Promise<SessionFolders> {
   };
 }
 
+/** What {@link cliRuntime} may be given besides the folders and the endpoint. */
+export interface CliRuntimeOptions {
+  /** Offer every tool the permissions allow (MCP included), rather than none. */
+  allTools?: boolean;
+  /** More variables the runtime reads (besides `NANOCODE_DIR`, `HOME` and `OPENAI_BASE_URL`). */
+  env?: Record<string, string>;
+}
+
 /**
  * The command line's runtime, as `nanocode <args>` builds it, on `folders` against `baseUrl`: no
- * context files and no tools unless `args` say otherwise. Its notes are collected in `notes`.
+ * context files and no tools unless `args` or `options` say otherwise. Its notes are collected in `notes`.
  */
 export async function cliRuntime(
   folders: { home: string; cwd: string },
   baseUrl: string,
   args: string[] = [],
+  options: CliRuntimeOptions = {},
 ): Promise<{ runtime: Runtime; notes: string[] }> {
   const vars: Record<string, string> = {
     NANOCODE_DIR: folders.home,
     HOME: folders.home,
     OPENAI_BASE_URL: baseUrl,
+    ...options.env,
   };
   const env = (name: string) => vars[name];
-  const options = parseCli(["--no-context-files", "--tools", "none", "--model", "mock-model", ...args]);
+  const tools = options.allTools ? [] : ["--tools", "none"];
+  const cli = parseCli(["--no-context-files", ...tools, "--model", "mock-model", ...args]);
   const config = await resolveConfig({
-    flags: { model: options.model },
+    flags: { model: cli.model },
     env,
     readFile: () => Promise.resolve(undefined),
   });
@@ -96,7 +107,7 @@ export async function cliRuntime(
   const decoder = new TextDecoder();
   const sink = new WritableStream<Uint8Array>({ write: (chunk) => void notes.push(decoder.decode(chunk)) });
   const runtime = await createRuntime({
-    options,
+    options: cli,
     config,
     io: { stdout: sink, stderr: sink, env, cwd: folders.cwd },
   });

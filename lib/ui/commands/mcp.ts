@@ -1,6 +1,7 @@
 /**
  * `/mcp`: the configured MCP servers (state, transport, tool count, last error), a server's tools,
- * a search over every server's tools (the `mcp_search` tool the model uses), and reconnecting them.
+ * a search over every server's tools (the `mcp_search` tool the model uses), and reloading them from
+ * `mcp.json`.
  * @module
  */
 
@@ -8,7 +9,8 @@ import type { ReplMcp, ReplMcpServer } from "../runtime.ts";
 import { errorMessage, fail, firstSentence, note, notWhileBusy, oneLine } from "./_output.ts";
 import type { CommandHost, CommandSpec } from "./mod.ts";
 
-const USAGE = "use /mcp status, /mcp tools <server>, /mcp search <query> or /mcp reload.";
+const USAGE =
+  "use /mcp status, /mcp tools <server>, /mcp search <query>, /mcp login <server>, /mcp logout <server> or /mcp reload.";
 
 /** Most milliseconds `/mcp search` waits for the servers before it gives up. */
 const SEARCH_TIMEOUT_MS = 30_000;
@@ -28,7 +30,14 @@ function statusLines(host: CommandHost, mcp: ReplMcp): string[] {
     const count = `${server.tools.length} tool${server.tools.length === 1 ? "" : "s"}${
       server.fromCache ? " (cached)" : ""
     }`;
-    lines.push(`  ${p.bold(server.name)}  ${stateText(host, server)}  ${server.transport}  ${p.dim(count)}`);
+    const auth = server.auth === "needed"
+      ? `  ${p.yellow(`needs /mcp login ${server.name}`)}`
+      : server.auth === "authorized"
+      ? `  ${p.dim("OAuth")}`
+      : "";
+    lines.push(
+      `  ${p.bold(server.name)}  ${stateText(host, server)}  ${server.transport}  ${p.dim(count)}${auth}`,
+    );
     if (server.error !== undefined) lines.push(`    ${p.red(`last error: ${oneLine(server.error)}`)}`);
   }
   return lines;
@@ -63,22 +72,75 @@ async function search(host: CommandHost, query: string): Promise<void> {
   }
 }
 
-async function reload(host: CommandHost, mcp: ReplMcp): Promise<void> {
-  if (notWhileBusy(host, "reconnect the MCP servers")) return;
-  const servers = mcp.servers().filter((s) => s.state !== "disabled");
-  note(host, `Reconnecting ${servers.length} MCP server${servers.length === 1 ? "" : "s"}…`);
-  await Promise.all(servers.map((s) => mcp.connection(s.name)?.restart().catch(() => {})));
-  host.print(statusLines(host, mcp));
+/**
+ * Closes every server, reads `mcp.json` again and starts what it names now; the model gets the new
+ * tools and a system prompt naming the new servers from its next request.
+ */
+async function reload(host: CommandHost): Promise<void> {
+  if (notWhileBusy(host, "reload the MCP servers")) return;
+  const { runtime } = host;
+  if (!runtime.reloadMcp) {
+    return fail(host, "Cannot reload the MCP servers: this session cannot re-read mcp.json.");
+  }
+  note(host, "Closing the MCP servers and reading mcp.json again…");
+  let warnings: string[];
+  try {
+    warnings = await runtime.reloadMcp();
+  } catch (error) {
+    const message = errorMessage(error);
+    return fail(host, message.startsWith("Cannot ") ? message : `Cannot reload the MCP servers: ${message}`);
+  }
+  if (warnings.length > 0) host.print(warnings.map((w) => host.palette.yellow(`! ${w}`)));
+  if (!runtime.mcp) return note(host, NONE);
+  host.print(statusLines(host, runtime.mcp));
 }
 
-async function mcpCommand(host: CommandHost, args: string): Promise<void> {
-  const mcp = host.runtime.mcp;
-  if (!mcp) {
-    return note(host, "No MCP servers are configured: add them to .nanocode/mcp.json (mcpServers).");
+/** Logs in to a remote server with OAuth: the page's address is shown and the browser opens on it. */
+async function login(host: CommandHost, name: string): Promise<void> {
+  if (notWhileBusy(host, `log in to ${name}`)) return;
+  const { runtime } = host;
+  if (!runtime.loginMcp) return fail(host, "Cannot log in here: this session has no MCP servers of its own.");
+  note(host, `Logging in to ${name}; finish in the browser (nanocode waits up to 5 minutes)…`);
+  try {
+    const status = await runtime.loginMcp(name, (line) => note(host, line));
+    const tools = `${status.tools.length} tool${status.tools.length === 1 ? "" : "s"}`;
+    host.print([`${host.palette.green("✓")} Logged in to ${name}: ${tools}.`]);
+  } catch (error) {
+    fail(host, errorMessage(error));
   }
-  mcp.start();
+}
+
+/** Forgets a server's kept tokens. */
+async function logout(host: CommandHost, name: string): Promise<void> {
+  if (notWhileBusy(host, `log out of ${name}`)) return;
+  const { runtime } = host;
+  if (!runtime.logoutMcp) {
+    return fail(host, "Cannot log out here: this session has no MCP servers of its own.");
+  }
+  try {
+    const removed = await runtime.logoutMcp(name);
+    note(
+      host,
+      removed ? `Logged out of ${name}: its tokens are forgotten.` : `No tokens were kept for ${name}.`,
+    );
+  } catch (error) {
+    fail(host, errorMessage(error));
+  }
+}
+
+const NONE = "No MCP servers are configured: add them to .nanocode/mcp.json (mcpServers), then /mcp reload.";
+
+async function mcpCommand(host: CommandHost, args: string): Promise<void> {
   const [verb = "status", ...rest] = args.split(/\s+/).filter((w) => w !== "");
   const argument = rest.join(" ");
+  // Reloading reads the configuration again, so it works when none was configured at start too.
+  if (verb === "reload") {
+    if (argument !== "") return fail(host, `Cannot read that: ${USAGE}`);
+    return await reload(host);
+  }
+  const mcp = host.runtime.mcp;
+  if (!mcp) return note(host, NONE);
+  mcp.start();
   switch (verb) {
     case "status":
       if (argument !== "") break;
@@ -93,17 +155,27 @@ async function mcpCommand(host: CommandHost, args: string): Promise<void> {
     case "search":
       if (argument === "") return fail(host, "Cannot search for nothing: /mcp search <query>.");
       return await search(host, argument);
-    case "reload":
-      if (argument !== "") break;
-      return await reload(host, mcp);
+    case "login":
+    case "logout":
+      if (argument === "" || rest.length > 1) {
+        return fail(
+          host,
+          `Cannot ${verb === "login" ? "log in" : "log out"}: name one server, /mcp ${verb} <server>.`,
+        );
+      }
+      return verb === "login" ? await login(host, argument) : await logout(host, argument);
   }
   fail(host, `Cannot read that: ${USAGE}`);
 }
 
-/** `/mcp`, `/mcp status`, `/mcp tools <server>`, `/mcp search <query>` and `/mcp reload`. */
+/**
+ * `/mcp`, `/mcp status`, `/mcp tools <server>`, `/mcp search <query>`, `/mcp login <server>`,
+ * `/mcp logout <server>` and `/mcp reload`.
+ */
 export const MCP_COMMAND: CommandSpec = {
   name: "mcp",
   usage: "/mcp [subcommand]",
-  summary: "the MCP servers: status (alone too), tools <server>, search <query>, reload",
+  summary:
+    "the MCP servers: status (alone too), tools <server>, search <query>, login|logout <server> (OAuth), reload (re-reads mcp.json)",
   run: mcpCommand,
 };

@@ -133,8 +133,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "reload",
     usage: "/reload",
-    summary: "re-read context files and skills, rebuild the system prompt",
+    summary: "re-read context files, skills and mcp.json, rebuild the system prompt",
     async run(host) {
+      // The MCP servers are closed and started again: a running call would lose its server.
+      if (notWhileBusy(host, "reload")) return;
       let warnings: string[];
       try {
         warnings = await host.runtime.reload();
@@ -143,6 +145,9 @@ export const COMMANDS: readonly CommandSpec[] = [
       }
       const count = host.runtime.skills.length;
       note(host, `Reloaded context files and skills (${count} skill${count === 1 ? "" : "s"}).`);
+      const servers = host.runtime.mcp?.servers().filter((s) => s.state !== "disabled").length ?? 0;
+      const plural = servers === 1 ? "" : "s";
+      if (servers > 0) note(host, `Restarted ${servers} MCP server${plural} from mcp.json; /mcp shows them.`);
       if (warnings.length > 0) host.print(warnings.map((w) => host.palette.yellow(`! ${w}`)));
     },
   },
