@@ -102,6 +102,18 @@ export async function benchMcp(): Promise<void> {
       searched / bare,
       "(baseline: no MCP server; the four mcp_* tools are the difference)",
     );
+    // The same request with one small server configured: the schemas do not grow with the tool count.
+    const few = await homeWith({ few: fixtureCommand() });
+    homes.push(few);
+    await fillCache(few, cwd);
+    const small = tokens((await firstRequestIn(few, cwd)).tools);
+    row(
+      "  (200 MCP tools beside a server of 11, none selected)",
+      `${searched}`,
+      `${small}`,
+      searched / small,
+      "(baseline: the fixture's 11 tools)",
+    );
     row(
       "  (the same 200 tools declared directly)",
       `${declared}`,
