@@ -280,3 +280,31 @@ Deno.test("mcp login names a missing server and refuses a local one, in one line
   assertEquals(usage.code, 2);
   assertStringIncludes(usage.stderr, "name one MCP server");
 });
+
+Deno.test("mcp login with --allow-net that leaves out the callback says which flag to add", async () => {
+  await using server = startOAuthMcpServer();
+  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
+  await Deno.writeTextFile(
+    tree.path("home/.nanocode/mcp.json"),
+    JSON.stringify({ mcpServers: { remote: { url: server.url } } }),
+  );
+  const host = new URL(server.url).host;
+  const login = await runMain(["mcp", "login", "remote"], {
+    cwd: tree.path("proj"),
+    env: { HOME: tree.path("home"), BROWSER },
+    permissions: [
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-run",
+      "--allow-sys",
+      `--allow-net=${host}`,
+    ],
+  });
+  assertEquals(login.code, 1);
+  assertStringIncludes(
+    login.stderr,
+    "Cannot listen for the authorization callback on 127.0.0.1: nanocode may not listen there (add --allow-net=127.0.0.1)",
+  );
+  assertEquals(login.stderr.trim().split("\n").length, 1, login.stderr);
+});

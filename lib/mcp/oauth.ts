@@ -339,6 +339,8 @@ export function listenForAuthorization(
   } catch (error) {
     const why = error instanceof Deno.errors.AddrInUse
       ? `port ${port} is in use (set "oauth": {"callbackPort": N} to choose another)`
+      : notAllowed(error)
+      ? "nanocode may not listen there (add --allow-net=127.0.0.1)"
       : (error as Error).message;
     throw new Error(`Cannot listen for the authorization callback on 127.0.0.1:${port}: ${why}`);
   }
@@ -429,8 +431,20 @@ function registeredPort(redirectUrl: string | undefined): number | undefined {
   }
 }
 
+function notAllowed(error: unknown): boolean {
+  return error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable;
+}
+
 function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  } catch (error) {
+    const why = notAllowed(error)
+      ? "nanocode may not listen there (add --allow-net=127.0.0.1)"
+      : (error as Error).message;
+    throw new Error(`Cannot listen for the authorization callback on 127.0.0.1: ${why}`);
+  }
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
