@@ -746,3 +746,19 @@ Deno.test("/q, /quit and exit quit", async () => {
     assert(r.quit, line);
   }
 });
+
+Deno.test("/mcp waits for servers still starting, then shows how they ended", async () => {
+  const r = recorder();
+  let state = "starting";
+  let settle!: () => void;
+  const settled = new Promise<void>((resolve) => settle = resolve);
+  r.runtime.mcp = {
+    servers: () => [{ name: "fx", state, transport: "stdio", tools: [], fromCache: false }],
+    start: () => {},
+    settled: () => settled,
+  };
+  const shown = r.run("/mcp");
+  state = "running";
+  settle();
+  assertEquals(await shown, "Connecting 1 MCP server…\nMCP servers (1):\n  fx  running  stdio  0 tools");
+});

@@ -136,6 +136,8 @@ export interface ReplMcp {
   servers(): readonly ReplMcpServer[];
   /** Starts connecting the servers in the background (once). */
   start(): void;
+  /** Resolves when every enabled server runs or has failed. */
+  settled?(): Promise<void>;
 }
 
 /** What an MCP server asks the user for in the middle of a call. `ElicitRequest` of lib/mcp fits. */

@@ -12,6 +12,9 @@ import type { CommandHost, CommandSpec } from "./mod.ts";
 const USAGE =
   "use /mcp status, /mcp tools <server>, /mcp search <query>, /mcp login <server>, /mcp logout <server> or /mcp reload.";
 
+/** Most milliseconds `/mcp` waits for servers still starting before it shows them. */
+const STATUS_WAIT_MS = 5_000;
+
 /** Most milliseconds `/mcp search` waits for the servers before it gives up. */
 const SEARCH_TIMEOUT_MS = 30_000;
 
@@ -41,6 +44,24 @@ function statusLines(host: CommandHost, mcp: ReplMcp): string[] {
     if (server.error !== undefined) lines.push(`    ${p.red(`last error: ${oneLine(server.error)}`)}`);
   }
   return lines;
+}
+
+/**
+ * The status, once the servers still starting have run or failed (at most {@link STATUS_WAIT_MS}; a
+ * server slower than that shows as starting).
+ */
+async function status(host: CommandHost, mcp: ReplMcp): Promise<void> {
+  const starting = mcp.servers().filter((s) => s.state === "starting").length;
+  if (starting > 0 && mcp.settled) {
+    note(host, `Connecting ${starting} MCP server${starting === 1 ? "" : "s"}…`);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      mcp.settled(),
+      new Promise((resolve) => timer = setTimeout(resolve, STATUS_WAIT_MS)),
+    ]);
+    clearTimeout(timer);
+  }
+  host.print(statusLines(host, mcp));
 }
 
 function toolsLines(host: CommandHost, mcp: ReplMcp, name: string): string[] | undefined {
@@ -144,7 +165,7 @@ async function mcpCommand(host: CommandHost, args: string): Promise<void> {
   switch (verb) {
     case "status":
       if (argument !== "") break;
-      return host.print(statusLines(host, mcp));
+      return await status(host, mcp);
     case "tools": {
       if (argument === "" || rest.length > 1) break;
       const lines = toolsLines(host, mcp, argument);
