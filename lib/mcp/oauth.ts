@@ -287,6 +287,9 @@ export class McpOAuthProvider implements OAuthClientProvider {
   }
 }
 
+/** Most milliseconds closing the callback listener waits for the browser's connection to end. */
+const CLOSE_WAIT_MS = 2_000;
+
 /** What came back to the callback. */
 export type CallbackResult = { code: string } | { error: string };
 
@@ -354,7 +357,13 @@ export function listenForAuthorization(
       options.signal?.removeEventListener("abort", onAbort);
       closed ??= (async () => {
         stop.abort();
-        await server.finished.catch(() => {});
+        // A browser holding its connection open must not hold the login up: wait a moment, no more.
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([
+          server.finished.catch(() => {}),
+          new Promise((resolve) => timer = setTimeout(resolve, CLOSE_WAIT_MS)),
+        ]);
+        clearTimeout(timer);
       })();
       return closed;
     },
@@ -376,7 +385,11 @@ export function callbackResult(url: URL, expectedState: string | undefined): Cal
 
 function page(status: number, text: string): Response {
   const body = `<!doctype html><meta charset="utf-8"><title>nanocode</title><p>${escapeHtml(text)}</p>\n`;
-  return new Response(body, { status, headers: { "content-type": "text/html; charset=utf-8" } });
+  // The browser need not keep the connection: the listener stops once the code came.
+  return new Response(body, {
+    status,
+    headers: { "content-type": "text/html; charset=utf-8", connection: "close" },
+  });
 }
 
 function escapeHtml(text: string): string {

@@ -174,6 +174,9 @@ export function startOAuthMcpServer(): OAuthMcpServer {
         const token = header.startsWith("Bearer ") ? header.slice(7) : "";
         if (token) bearers.push(token);
         if (!live.has(token)) return challenge(401, "invalid_token");
+        // No stream for server-sent messages (the protocol allows 405): one left open would keep
+        // the server's shutdown waiting for a client that has gone.
+        if (request.method === "GET") return new Response(null, { status: 405, headers: { allow: "POST" } });
         const body = await request.clone().json().catch(() => ({})) as {
           method?: string;
           params?: { name?: string };
