@@ -307,4 +307,44 @@ Deno.test("mcp login with --allow-net that leaves out the callback says which fl
     "Cannot listen for the authorization callback on 127.0.0.1: nanocode may not listen there (add --allow-net=127.0.0.1)",
   );
   assertEquals(login.stderr.trim().split("\n").length, 1, login.stderr);
+  // It stopped before registering a client the callback could never serve.
+  assertEquals(server.registrations, []);
+});
+
+Deno.test("a headless run limited to the server's host refreshes an expired token: no callback is needed", async () => {
+  await using server = startOAuthMcpServer();
+  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
+  await Deno.writeTextFile(
+    tree.path("home/.nanocode/mcp.json"),
+    JSON.stringify({ mcpServers: { remote: { url: server.url } } }),
+  );
+  const env = { HOME: tree.path("home"), BROWSER };
+  const login = await runMain(["mcp", "login", "remote"], { cwd: tree.path("proj"), env });
+  assertEquals(login.code, 0, login.stderr);
+  server.expireAccessTokens();
+  const mock = await startMockLlm();
+  try {
+    mock.push(
+      { toolCalls: [{ id: "c1", name: "mcp_call", arguments: { server: "remote", tool: "whoami" } }] },
+      { text: "done" },
+    );
+    const hosts = [new URL(server.url).host, new URL(mock.url).host].join(",");
+    const run = await runMain(["-p", "who am I"], {
+      cwd: tree.path("proj"),
+      env: { ...env, OPENAI_BASE_URL: mock.url, MODEL: "mock-model" },
+      permissions: [
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-run",
+        "--allow-sys",
+        `--allow-net=${hosts}`,
+      ],
+    });
+    assertEquals(run.code, 0, run.stderr);
+    assertEquals(toolResults(mock.requests[1].body.messages), ["you are the authorized nanocode"]);
+    assertEquals(server.grants, ["authorization_code", "refresh_token"]);
+  } finally {
+    await mock.close();
+  }
 });

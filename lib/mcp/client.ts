@@ -418,6 +418,8 @@ export class ServerConnection {
       clientName: this.#options.clientInfo.name,
       clientVersion: this.#options.clientInfo.version,
     });
+    // A login needs the callback: find out now whether it can listen, before a client is registered.
+    if (this.#loginShow) provider.prepareLogin();
     this.#provider = provider.hasTokens() || this.#loginShow ? provider : undefined;
     return this.#provider;
   }

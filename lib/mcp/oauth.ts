@@ -158,8 +158,29 @@ export class McpOAuthProvider implements OAuthClientProvider {
   /** The port the callback listens on: configured, else the one registered before, else a free one. */
   get port(): number {
     this.#port ??= this.#options.oauth.callbackPort ?? registeredPort(this.#entry()?.redirectUrl) ??
-      freePort();
+      freePort() ?? UNLISTENABLE_PORT;
     return this.#port;
+  }
+
+  /**
+   * Readies a login, which needs the callback: a client registered when nanocode could not listen
+   * (its redirect URI names no usable port) is forgotten so a new one is registered.
+   * @throws {Error} when nanocode may not listen on 127.0.0.1, before anything is registered.
+   */
+  prepareLogin(): void {
+    if (
+      registeredPort(this.#entry()?.redirectUrl) === UNLISTENABLE_PORT &&
+      this.#options.oauth.clientId === undefined
+    ) {
+      this.#update((entry) => {
+        const { clientInformation: _, redirectUrl: __, ...rest } = entry;
+        return rest;
+      });
+      this.#port = undefined;
+    }
+    if (this.port === UNLISTENABLE_PORT) {
+      throw new Error(`Cannot listen for the authorization callback on 127.0.0.1: ${NOT_ALLOWED}`);
+    }
   }
 
   get redirectUrl(): string {
@@ -343,7 +364,7 @@ export function listenForAuthorization(
     const why = error instanceof Deno.errors.AddrInUse
       ? `port ${port} is in use (set "oauth": {"callbackPort": N} to choose another)`
       : notAllowed(error)
-      ? "nanocode may not listen there (add --allow-net=127.0.0.1)"
+      ? NOT_ALLOWED
       : (error as Error).message;
     throw new Error(`Cannot listen for the authorization callback on 127.0.0.1:${port}: ${why}`);
   }
@@ -448,15 +469,22 @@ function notAllowed(error: unknown): boolean {
   return error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable;
 }
 
-function freePort(): number {
+/**
+ * The port the redirect URI names when no free one could be had (nanocode may not listen on
+ * 127.0.0.1): the SDK reads the redirect URI even to refresh a token, which needs no callback, so
+ * this must not fail; a login that does need one fails at the listener, saying which flag to add.
+ */
+const UNLISTENABLE_PORT = 1;
+
+const NOT_ALLOWED = "nanocode may not listen there (add --allow-net=127.0.0.1)";
+
+/** A port free on 127.0.0.1 now, or undefined when nanocode may not listen there. */
+function freePort(): number | undefined {
   let listener: Deno.Listener;
   try {
     listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  } catch (error) {
-    const why = notAllowed(error)
-      ? "nanocode may not listen there (add --allow-net=127.0.0.1)"
-      : (error as Error).message;
-    throw new Error(`Cannot listen for the authorization callback on 127.0.0.1: ${why}`);
+  } catch {
+    return undefined;
   }
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
