@@ -20,16 +20,21 @@ function withRepl(
   server: OAuthMcpServer,
   turns: MockTurn[],
   body: (r: CliRepl) => Promise<void>,
+  options: { timeoutMs?: number; browser?: string } = {},
 ): Promise<void> {
   return withCliRepl({
     turns,
     allTools: true,
-    env: { BROWSER, PATH: Deno.env.get("PATH") ?? "" },
+    env: { BROWSER: options.browser ?? BROWSER, PATH: Deno.env.get("PATH") ?? "" },
     before: async ({ cwd }) => {
       await Deno.mkdir(join(cwd, ".nanocode"));
       await Deno.writeTextFile(
         join(cwd, ".nanocode/mcp.json"),
-        JSON.stringify({ mcpServers: { remote: { url: server.url, description: "The protected one" } } }),
+        JSON.stringify({
+          mcpServers: {
+            remote: { url: server.url, description: "The protected one", timeoutMs: options.timeoutMs },
+          },
+        }),
       );
     },
   }, body);
@@ -111,4 +116,23 @@ Deno.test("a server asking for more scope mid-call: the REPL shows the page, the
       assertEquals(server.grants.filter((g) => g === "authorization_code").length, 3);
     },
   );
+});
+
+Deno.test("a call's timeout stands still while the user approves a step-up in the browser", async () => {
+  await using server = startOAuthMcpServer();
+  const admin = {
+    toolCalls: [{ id: "a1", name: "mcp_call", arguments: { server: "remote", tool: "admin" } }],
+  };
+  await withRepl(server, [admin, { text: "admin finished" }], async ({ llm, runtime, send, next }) => {
+    await runtime.mcp!.settled();
+    send("/mcp login remote");
+    await next("Logged in to remote: 2 tools.");
+    send("do the admin work");
+    await next("admin finished");
+    assertEquals(toolResultsOf(llm.requests[1]), ["admin work done"]);
+  }, {
+    // The user takes 1.5 s to approve; the call's whole timeout is 1 s.
+    timeoutMs: 1000,
+    browser: `${BROWSER} --delay-ms=1500`,
+  });
 });

@@ -261,7 +261,7 @@ export class ServerConnection {
         },
       }) as Promise<CallToolResult>;
     try {
-      return await this.#withAuthorization(call, options.signal);
+      return await this.#withAuthorization(call, options.signal, timer);
     } catch (error) {
       if (timer.fired && !options.signal?.aborted) {
         throw new Error(
@@ -444,8 +444,15 @@ export class ServerConnection {
     }
   }
 
-  /** Runs `request`; a server wanting more scope is authorized on the spot when someone can, then asked again. */
-  async #withAuthorization<T>(request: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `request`; a server wanting more scope is authorized on the spot when someone can, then asked
+   * again. `timer`, a call's, stands still while the user is in the browser.
+   */
+  async #withAuthorization<T>(
+    request: () => Promise<T>,
+    signal?: AbortSignal,
+    timer?: CallTimer,
+  ): Promise<T> {
     for (let round = 0;; round++) {
       try {
         return await request();
@@ -460,7 +467,12 @@ export class ServerConnection {
         }
         this.#authorizing ??= this.#authorize(provider, transport, show, signal)
           .finally(() => this.#authorizing = undefined);
-        await this.#authorizing;
+        timer?.hold();
+        try {
+          await this.#authorizing;
+        } finally {
+          timer?.release();
+        }
       }
     }
   }
