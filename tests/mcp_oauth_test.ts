@@ -11,6 +11,7 @@ import { runMain } from "./support/run_main.ts";
 import { startOAuthMcpServer } from "./support/mcp_oauth_server.ts";
 import { browserCommand, callbackResult, listenForAuthorization, McpAuthStore } from "../lib/mcp/oauth.ts";
 import { loadMcpConfig } from "../lib/mcp/config.ts";
+import { fixtureCommand } from "./support/mcp_fixture.ts";
 
 const BROWSER = `${Deno.execPath()} run -A ${
   new URL("./support/oauth_browser.ts", import.meta.url).pathname
@@ -347,4 +348,33 @@ Deno.test("a headless run limited to the server's host refreshes an expired toke
   } finally {
     await mock.close();
   }
+});
+
+Deno.test("mcp list connects every server and reports each, exiting 1 when one failed", async () => {
+  await using server = startOAuthMcpServer();
+  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
+  await Deno.writeTextFile(
+    tree.path("home/.nanocode/mcp.json"),
+    JSON.stringify({
+      mcpServers: {
+        fx: fixtureCommand(),
+        remote: { url: server.url },
+        broken: { ...fixtureCommand("--mode=crash"), timeoutMs: 5000 },
+        off: { ...fixtureCommand(), enabled: false },
+      },
+    }),
+  );
+  const list = await runMain(["mcp", "list"], { cwd: tree.path("proj"), env: { HOME: tree.path("home") } });
+  assertEquals(list.code, 1, list.stderr);
+  const lines = list.stdout.split("\n");
+  assertEquals(lines[0], "fx: running (stdio, 11 tools)");
+  assertEquals(lines[1], `remote: failed (http ${server.url})`);
+  assertStringIncludes(
+    lines[2],
+    "it needs an OAuth login: run /mcp login remote in the REPL, or nanocode mcp login remote",
+  );
+  assertEquals(lines[3], "broken: failed (stdio)");
+  assertStringIncludes(lines[4], "exited before it answered (exit code 3)");
+  assertEquals(lines[5], "off: disabled (stdio)");
+  assertEquals(list.stderr, "");
 });

@@ -44,8 +44,11 @@ export interface CliOptions {
   prompt?: string;
   /** `--acp`: serve an editor over the Agent Client Protocol on standard input and output. */
   acp: boolean;
-  /** `nanocode mcp login|logout <server>`: authorize a remote MCP server with OAuth, or forget it. */
-  mcp?: { action: "login" | "logout"; server: string };
+  /**
+   * `nanocode mcp list`: connect every configured MCP server and report each; `mcp login|logout
+   * <server>`: authorize a remote server with OAuth, or forget it.
+   */
+  mcp?: { action: "list" } | { action: "login" | "logout"; server: string };
 }
 
 /**
@@ -99,6 +102,8 @@ Sessions (saved under ~/.nanocode/sessions, or $NANOCODE_DIR/sessions, as they h
   -v, --version                 print the version (and the Deno it runs on)
       --check, doctor           report the endpoint, key source, permissions, tools, ripgrep, mise,
                                 MCP servers and sessions folder found; exit 1 when something is missing
+  mcp list                      connect every configured MCP server and report its state, tools and
+                                last error; exit 1 when one failed
   mcp login <server>            authorize a remote MCP server with OAuth in the browser (tokens are
                                 kept in ~/.nanocode/mcp-auth.json, mode 0600); mcp logout forgets them
 
@@ -241,9 +246,9 @@ export function parseCli(args: string[]): CliOptions {
 
 /** `mcp login <server>` or `mcp logout <server>` as the whole command line's words. */
 function mcpCommand(positionals: string[]): CliOptions["mcp"] {
-  if (positionals[0] !== "mcp" || (positionals[1] !== "login" && positionals[1] !== "logout")) {
-    return undefined;
-  }
+  if (positionals[0] !== "mcp") return undefined;
+  if (positionals[1] === "list" && positionals.length === 2) return { action: "list" };
+  if (positionals[1] !== "login" && positionals[1] !== "logout") return undefined;
   if (positionals.length !== 3) {
     throw new UsageError(
       `Cannot run mcp ${positionals[1]}: name one MCP server, as in nanocode mcp ${positionals[1]} github.`,

@@ -1,20 +1,18 @@
 /**
- * `nanocode mcp login <server>` and `nanocode mcp logout <server>`: authorizing a remote MCP server
+ * `nanocode mcp list`, `nanocode mcp login <server>` and `nanocode mcp logout <server>`: every
+ * configured server connected and reported, as `/mcp` does in the REPL; authorizing a remote server
  * with OAuth outside the REPL (the page is printed and opened in the browser; the callback listens on
  * 127.0.0.1; the tokens are kept in `~/.nanocode/mcp-auth.json`), and forgetting what was kept.
  * @module
  */
 
 import { nanocodeHome } from "../config/mod.ts";
-import { loadMcpConfig } from "../mcp/config.ts";
+import { loadMcpConfig, type McpConfig } from "../mcp/config.ts";
 import { McpManager } from "../mcp/manager.ts";
 import type { CliIo } from "./main.ts";
 
 /** What `nanocode mcp …` was asked to do. */
-export interface McpCommand {
-  action: "login" | "logout";
-  server: string;
-}
+export type McpCommand = { action: "list" } | { action: "login" | "logout"; server: string };
 
 const encoder = new TextEncoder();
 
@@ -31,6 +29,7 @@ async function say(stream: WritableStream<Uint8Array>, text: string): Promise<vo
 export async function runMcpCommand(command: McpCommand, io: CliIo): Promise<number> {
   const config = await loadMcpConfig({ cwd: io.cwd, env: io.env });
   for (const warning of config.warnings) await say(io.stderr, `nanocode: ${warning.text}`);
+  if (command.action === "list") return await list(config, io);
   const server = config.servers.find((s) => s.name === command.server);
   if (!server) {
     const names = config.servers.map((s) => s.name);
@@ -87,4 +86,39 @@ export async function runMcpCommand(command: McpCommand, io: CliIo): Promise<num
     Deno.removeSignalListener("SIGINT", onSignal);
     await manager.close();
   }
+}
+
+/** Connects every enabled server (each within its timeout) and prints a line or two for each. */
+async function list(config: McpConfig, io: CliIo): Promise<number> {
+  if (config.servers.length === 0) {
+    await say(
+      io.stdout,
+      "No MCP servers are configured: add them to .nanocode/mcp.json or ~/.nanocode/mcp.json.",
+    );
+    return 0;
+  }
+  const manager = await McpManager.create(config, { cwd: io.cwd, env: io.env });
+  try {
+    await manager.settled();
+    const lines: string[] = [];
+    for (const server of manager.servers()) {
+      const tools = `${server.tools.length} tool${server.tools.length === 1 ? "" : "s"}`;
+      const auth = server.auth === "authorized" ? ", OAuth" : "";
+      const where = server.transport === "stdio"
+        ? "stdio"
+        : `${server.transport} ${configUrl(config, server.name)}`;
+      lines.push(
+        `${server.name}: ${server.state} (${where}${server.state === "running" ? `, ${tools}` : ""}${auth})`,
+      );
+      if (server.error !== undefined) lines.push(`  ${server.error.replace(/\s+/g, " ")}`);
+    }
+    await say(io.stdout, lines.join("\n"));
+    return manager.servers().some((s) => s.state === "failed") ? 1 : 0;
+  } finally {
+    await manager.close();
+  }
+}
+
+function configUrl(config: McpConfig, name: string): string {
+  return config.servers.find((s) => s.name === name)?.url ?? "";
 }
