@@ -76,3 +76,31 @@ Deno.test("--max-turns takes a whole number of at least one, and a negative numb
     assertEquals(said, message);
   }
 });
+
+Deno.test("mcp list, login and logout are commands; other words after mcp stay a prompt", () => {
+  assertEquals(parseCli(["mcp", "list"]).mcp, { action: "list" });
+  assertEquals(parseCli(["mcp", "login", "github"]).mcp, { action: "login", server: "github" });
+  assertEquals(parseCli(["mcp", "logout", "github"]).mcp, { action: "logout", server: "github" });
+  assertEquals(parseCli(["mcp", "login", "github"]).prompt, undefined);
+  const question = parseCli(["mcp", "servers", "explained"]);
+  assertEquals([question.mcp, question.prompt], [undefined, "mcp servers explained"]);
+  for (
+    const [args, message] of [
+      [["mcp", "list", "x"], "Cannot run mcp list x: it takes no arguments."],
+      [["mcp", "login"], "Cannot run mcp login: name one MCP server, as in nanocode mcp login github."],
+      [
+        ["mcp", "logout", "a", "b"],
+        "Cannot run mcp logout: name one MCP server, as in nanocode mcp logout github.",
+      ],
+    ] as const
+  ) {
+    let error = "";
+    try {
+      parseCli([...args]);
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    assertEquals(error, message);
+  }
+  assertEquals(HELP.includes("mcp list"), true);
+});

@@ -247,7 +247,10 @@ export function parseCli(args: string[]): CliOptions {
 /** `mcp login <server>` or `mcp logout <server>` as the whole command line's words. */
 function mcpCommand(positionals: string[]): CliOptions["mcp"] {
   if (positionals[0] !== "mcp") return undefined;
-  if (positionals[1] === "list" && positionals.length === 2) return { action: "list" };
+  if (positionals[1] === "list") {
+    if (positionals.length === 2) return { action: "list" };
+    throw new UsageError(`Cannot run mcp list ${positionals.slice(2).join(" ")}: it takes no arguments.`);
+  }
   if (positionals[1] !== "login" && positionals[1] !== "logout") return undefined;
   if (positionals.length !== 3) {
     throw new UsageError(
