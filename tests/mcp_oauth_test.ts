@@ -17,6 +17,25 @@ const BROWSER = `${Deno.execPath()} run -A ${
   new URL("./support/oauth_browser.ts", import.meta.url).pathname
 }`;
 
+/** Every permission nanocode asks for, with the network limited to `hosts` (comma-separated). */
+function netOnly(hosts: string): string[] {
+  return [
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-run",
+    "--allow-sys",
+    `--allow-net=${hosts}`,
+  ];
+}
+
+/** A nanocode home whose mcp.json names `servers`, beside an empty project folder (`proj`). */
+async function homeWith(servers: Record<string, unknown>) {
+  const tree = await makeTree({ "home/.nanocode": null, "proj": null });
+  await Deno.writeTextFile(tree.path("home/.nanocode/mcp.json"), JSON.stringify({ mcpServers: servers }));
+  return tree;
+}
+
 Deno.test("the token store keeps entries for their URL only, with mode 0600, and loses no other server's", async () => {
   await using tree = await makeTree({ "home": null });
   const path = tree.path("home/mcp-auth.json");
@@ -102,23 +121,17 @@ Deno.test("the browser is $BROWSER (with %s or the URL last), else the platform'
 });
 
 Deno.test("an oauth entry is read; OAuth is off for stdio, for oauth:false and with an Authorization header", async () => {
-  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
-  await Deno.writeTextFile(
-    tree.path("home/.nanocode/mcp.json"),
-    JSON.stringify({
-      mcpServers: {
-        pre: {
-          url: "https://pre.example/mcp",
-          oauth: { clientId: "id1", clientSecret: "${SECRET}", scopes: "read write", callbackPort: 8765 },
-        },
-        plain: { url: "https://plain.example/mcp" },
-        off: { url: "https://off.example/mcp", oauth: false },
-        keyed: { url: "https://keyed.example/mcp", headers: { Authorization: "Bearer k" } },
-        local: { command: "x" },
-        bad: { url: "https://bad.example/mcp", oauth: { callbackPort: 70000 } },
-      },
-    }),
-  );
+  await using tree = await homeWith({
+    pre: {
+      url: "https://pre.example/mcp",
+      oauth: { clientId: "id1", clientSecret: "${SECRET}", scopes: "read write", callbackPort: 8765 },
+    },
+    plain: { url: "https://plain.example/mcp" },
+    off: { url: "https://off.example/mcp", oauth: false },
+    keyed: { url: "https://keyed.example/mcp", headers: { Authorization: "Bearer k" } },
+    local: { command: "x" },
+    bad: { url: "https://bad.example/mcp", oauth: { callbackPort: 70000 } },
+  });
   const env = (name: string) => ({ HOME: tree.path("home"), SECRET: "s3" } as Record<string, string>)[name];
   const config = await loadMcpConfig({ cwd: tree.path("proj"), env });
   const by = Object.fromEntries(config.servers.map((s) => [s.name, s.oauth]));
@@ -145,11 +158,7 @@ function toolResults(messages: WireMessage[]): string[] {
 
 Deno.test("mcp login authorizes in the browser; runs use the kept tokens, refresh them, and logout forgets them", async () => {
   await using server = startOAuthMcpServer();
-  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
-  await Deno.writeTextFile(
-    tree.path("home/.nanocode/mcp.json"),
-    JSON.stringify({ mcpServers: { remote: { url: server.url } } }),
-  );
+  await using tree = await homeWith({ remote: { url: server.url } });
   const env = { HOME: tree.path("home"), BROWSER, NO_COLOR: "1" };
   const authFile = tree.path("home/.nanocode/mcp-auth.json");
 
@@ -259,11 +268,7 @@ Deno.test("tokens kept for one URL are never sent to another URL configured unde
 });
 
 Deno.test("mcp login names a missing server and refuses a local one, in one line each", async () => {
-  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
-  await Deno.writeTextFile(
-    tree.path("home/.nanocode/mcp.json"),
-    JSON.stringify({ mcpServers: { local: { command: "true" } } }),
-  );
+  await using tree = await homeWith({ local: { command: "true" } });
   const env = { HOME: tree.path("home") };
   const missing = await runMain(["mcp", "login", "nope"], { cwd: tree.path("proj"), env });
   assertEquals(missing.code, 1);
@@ -284,23 +289,12 @@ Deno.test("mcp login names a missing server and refuses a local one, in one line
 
 Deno.test("mcp login with --allow-net that leaves out the callback says which flag to add", async () => {
   await using server = startOAuthMcpServer();
-  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
-  await Deno.writeTextFile(
-    tree.path("home/.nanocode/mcp.json"),
-    JSON.stringify({ mcpServers: { remote: { url: server.url } } }),
-  );
+  await using tree = await homeWith({ remote: { url: server.url } });
   const host = new URL(server.url).host;
   const login = await runMain(["mcp", "login", "remote"], {
     cwd: tree.path("proj"),
     env: { HOME: tree.path("home"), BROWSER },
-    permissions: [
-      "--allow-read",
-      "--allow-write",
-      "--allow-env",
-      "--allow-run",
-      "--allow-sys",
-      `--allow-net=${host}`,
-    ],
+    permissions: netOnly(host),
   });
   assertEquals(login.code, 1);
   assertStringIncludes(
@@ -314,11 +308,7 @@ Deno.test("mcp login with --allow-net that leaves out the callback says which fl
 
 Deno.test("a headless run limited to the server's host refreshes an expired token: no callback is needed", async () => {
   await using server = startOAuthMcpServer();
-  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
-  await Deno.writeTextFile(
-    tree.path("home/.nanocode/mcp.json"),
-    JSON.stringify({ mcpServers: { remote: { url: server.url } } }),
-  );
+  await using tree = await homeWith({ remote: { url: server.url } });
   const env = { HOME: tree.path("home"), BROWSER };
   const login = await runMain(["mcp", "login", "remote"], { cwd: tree.path("proj"), env });
   assertEquals(login.code, 0, login.stderr);
@@ -333,14 +323,7 @@ Deno.test("a headless run limited to the server's host refreshes an expired toke
     const run = await runMain(["-p", "who am I"], {
       cwd: tree.path("proj"),
       env: { ...env, OPENAI_BASE_URL: mock.url, MODEL: "mock-model" },
-      permissions: [
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-run",
-        "--allow-sys",
-        `--allow-net=${hosts}`,
-      ],
+      permissions: netOnly(hosts),
     });
     assertEquals(run.code, 0, run.stderr);
     assertEquals(toolResults(mock.requests[1].body.messages), ["you are the authorized nanocode"]);
@@ -352,18 +335,12 @@ Deno.test("a headless run limited to the server's host refreshes an expired toke
 
 Deno.test("mcp list connects every server and reports each, exiting 1 when one failed", async () => {
   await using server = startOAuthMcpServer();
-  await using tree = await makeTree({ "home/.nanocode": null, "proj": null });
-  await Deno.writeTextFile(
-    tree.path("home/.nanocode/mcp.json"),
-    JSON.stringify({
-      mcpServers: {
-        fx: fixtureCommand(),
-        remote: { url: server.url },
-        broken: { ...fixtureCommand("--mode=crash"), timeoutMs: 5000 },
-        off: { ...fixtureCommand(), enabled: false },
-      },
-    }),
-  );
+  await using tree = await homeWith({
+    fx: fixtureCommand(),
+    remote: { url: server.url },
+    broken: { ...fixtureCommand("--mode=crash"), timeoutMs: 5000 },
+    off: { ...fixtureCommand(), enabled: false },
+  });
   const list = await runMain(["mcp", "list"], { cwd: tree.path("proj"), env: { HOME: tree.path("home") } });
   assertEquals(list.code, 1, list.stderr);
   const lines = list.stdout.split("\n");
