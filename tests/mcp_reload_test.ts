@@ -179,3 +179,14 @@ Deno.test("a direct tool appears in the next request once the server lists it, a
   assertEquals(pids.length, 2, await Deno.readTextFile(log));
   assertEquals(await waitGone(pids, GONE_MS), []);
 });
+
+Deno.test("/mcp shows a bad entry of mcp.json beside the servers that still started", async () => {
+  await withRepl(
+    { answers: [], servers: { fx: fixtureCommand(), bad: { args: ["x"] } } },
+    async ({ send, next }) => {
+      send("/mcp");
+      await next("fx  running  stdio  11 tools");
+      await next('! Skipped MCP server "bad" in ');
+    },
+  );
+});

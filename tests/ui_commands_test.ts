@@ -762,3 +762,19 @@ Deno.test("/mcp waits for servers still starting, then shows how they ended", as
   settle();
   assertEquals(await shown, "Connecting 1 MCP server…\nMCP servers (1):\n  fx  running  stdio  0 tools");
 });
+
+Deno.test("/mcp shows what was wrong with the configuration, also when no server is left", async () => {
+  const r = recorder();
+  const warning =
+    'Skipped MCP server "bad" in /p/.nanocode/mcp.json: it needs "command" (a local server) or "url" (a remote one).';
+  Object.assign(r.runtime, { mcpWarnings: [warning] });
+  assertEquals(
+    await r.run("/mcp"),
+    `! ${warning}\nNo MCP servers are configured: add them to .nanocode/mcp.json (mcpServers), then /mcp reload.`,
+  );
+  r.runtime.mcp = {
+    servers: () => [{ name: "fx", state: "running", transport: "stdio", tools: [], fromCache: false }],
+    start: () => {},
+  };
+  assertEquals(await r.run("/mcp status"), `MCP servers (1):\n  fx  running  stdio  0 tools\n! ${warning}`);
+});

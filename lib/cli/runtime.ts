@@ -76,6 +76,8 @@ export interface Runtime {
   loginMcp(server: string, say: (line: string) => void): Promise<McpServerStatus>;
   /** Forgets a server's kept OAuth tokens, reconnects it and rebuilds the system prompt. */
   logoutMcp(server: string): Promise<boolean>;
+  /** What was wrong with the MCP configuration at the last start or reload, as lines. */
+  readonly mcpWarnings: string[];
   /**
    * Set by a front end where someone can finish a login now (the REPL): shows the page of a server
    * that asks for an authorization mid-call, as the browser opens on it. Unset: such calls fail
@@ -385,6 +387,9 @@ export async function createRuntime(
       const removed = await runtime.mcp.logout(name);
       await rebuildPrompt();
       return removed;
+    },
+    get mcpWarnings() {
+      return foldWarnings(mcp.warnings);
     },
     history: nanocodeDir && join(nanocodeDir, "history"),
     ...(mcp.manager ? { mcp: mcp.manager } : {}),

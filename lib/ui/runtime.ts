@@ -203,6 +203,8 @@ export interface ReplRuntime {
   history?: string;
   /** The child nanocode jobs (`/jobs`); absent where none can be started. */
   jobs?: ReplJobs;
+  /** What was wrong with the MCP configuration (bad files and entries), as lines; `/mcp` shows them. */
+  readonly mcpWarnings?: readonly string[];
   /** The MCP servers (`/mcp`); absent when none is configured. Replaced by a reload: read it afresh. */
   mcp?: ReplMcp;
   /**

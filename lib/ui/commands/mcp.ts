@@ -149,6 +149,12 @@ async function logout(host: CommandHost, name: string): Promise<void> {
   }
 }
 
+/** The configuration's problems (a bad file, a bad entry, an unset variable), one yellow line each. */
+function printWarnings(host: CommandHost): void {
+  const warnings = host.runtime.mcpWarnings ?? [];
+  if (warnings.length > 0) host.print(warnings.map((w) => host.palette.yellow(`! ${w}`)));
+}
+
 const NONE = "No MCP servers are configured: add them to .nanocode/mcp.json (mcpServers), then /mcp reload.";
 
 async function mcpCommand(host: CommandHost, args: string): Promise<void> {
@@ -160,12 +166,16 @@ async function mcpCommand(host: CommandHost, args: string): Promise<void> {
     return await reload(host);
   }
   const mcp = host.runtime.mcp;
-  if (!mcp) return note(host, NONE);
+  if (!mcp) {
+    if (verb === "status" && argument === "") printWarnings(host);
+    return note(host, NONE);
+  }
   mcp.start();
   switch (verb) {
     case "status":
       if (argument !== "") break;
-      return await status(host, mcp);
+      await status(host, mcp);
+      return printWarnings(host);
     case "tools": {
       if (argument === "" || rest.length > 1) break;
       const lines = toolsLines(host, mcp, argument);
